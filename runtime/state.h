@@ -54,6 +54,8 @@ int state_save (struct cnf_state *st, cnf_err *err);
 /* Refresh st->status from the live process: running/created/paused/stopped. */
 enum cnf_status state_refresh (struct cnf_state *st);
 bool state_pid_alive (const struct cnf_state *st);
+/* /proc/<pid>/stat starttime of any pid, 0 if gone. */
+unsigned long long state_pid_start_of (pid_t pid);
 /* Remove <root>/<id> entirely. */
 int state_destroy (const char *root, struct cnf_state *st, cnf_err *err);
 void state_free (struct cnf_state *st);
