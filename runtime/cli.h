@@ -39,6 +39,10 @@ int cmd_resume (struct cnf_global *g, int argc, char **argv);
 int cmd_ps (struct cnf_global *g, int argc, char **argv);
 int cmd_events (struct cnf_global *g, int argc, char **argv);
 
+struct option;
+/* Rewrite go-runc style "-long-flag" to "--long-flag" before the first operand (see main.c). */
+void cli_normalize_args (int argc, char **argv, const struct option *longopts);
+
 /* Exit with usage text for a command on a bad flag: "cnfrun create: --bundle needs a value". */
 int cli_usage_error (const char *cmd, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
