@@ -6,8 +6,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -138,12 +142,52 @@ cmd_start (struct cnf_global *g, int argc, char **argv)
   return r < 0 ? fail (&err) : 0;
 }
 
-/* Foreground run: forward signals to init, reap, return its exit status (128+signal). */
+/* Receive the pty master that init sends over the internal console socket. */
 static int
-wait_foreground (pid_t init)
+recv_master (int sock)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))], dummy[64];
+  struct iovec iov = { dummy, sizeof dummy };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *c;
+  int fd = -1;
+  if (recvmsg (sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+    return -1;
+  for (c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      memcpy (&fd, CMSG_DATA (c), sizeof fd);
+  return fd;
+}
+
+static void
+copy_winsize (int master)
+{
+  struct winsize ws;
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (master, TIOCSWINSZ, &ws);
+}
+
+/* Copy what is readable on `from` to `to`; false at EOF/error. */
+static bool
+pump (int from, int to)
+{
+  char buf[8192];
+  ssize_t n = read (from, buf, sizeof buf);
+  if (n <= 0)
+    return false;
+  write_all (to, buf, n);
+  return true;
+}
+
+/* Foreground run: forward signals to init, proxy the pty if there is one, reap, and return
+ * the exit status (128+signal). */
+static int
+wait_foreground (pid_t init, int master)
 {
   sigset_t set;
   int sfd, status = 0, pfd;
+  struct termios saved;
+  bool raw = false, stdin_open = true, master_open = master >= 0;
   static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE, SIGALRM };
   size_t i;
 
@@ -154,9 +198,19 @@ wait_foreground (pid_t init)
   sigprocmask (SIG_BLOCK, &set, NULL);
   sfd = signalfd (-1, &set, SFD_CLOEXEC);
   pfd = syscall (SYS_pidfd_open, init, 0);
+  if (master >= 0 && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      struct termios t = saved;
+      cfmakeraw (&t);
+      raw = tcsetattr (STDIN_FILENO, TCSANOW, &t) == 0;
+      copy_winsize (master);
+    }
   for (;;)
     {
       struct signalfd_siginfo si;
+      struct pollfd fds[3] = { { sfd, POLLIN, 0 },
+                               { master_open ? master : -1, POLLIN, 0 },
+                               { master_open && stdin_open ? STDIN_FILENO : -1, POLLIN, 0 } };
       pid_t r;
       /* Reap everything that was reparented to us; stop when init is gone. */
       while ((r = waitpid (-1, &status, WNOHANG)) > 0)
@@ -167,12 +221,30 @@ wait_foreground (pid_t init)
           status = 0;
           goto done;
         }
-      if (read (sfd, &si, sizeof si) != sizeof si)
+      if (poll (fds, 3, -1) < 0)
         continue;
-      if (si.ssi_signo != SIGCHLD && pfd >= 0)
+      if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump (master, STDOUT_FILENO))
+        master_open = false; /* every slave fd closed: wait for SIGCHLD only */
+      if (fds[2].revents & (POLLIN | POLLHUP) && !pump (STDIN_FILENO, master))
+        stdin_open = false;
+      if (!(fds[0].revents & POLLIN) || read (sfd, &si, sizeof si) != sizeof si)
+        continue;
+      if (si.ssi_signo == SIGWINCH && master >= 0)
+        copy_winsize (master);
+      else if (si.ssi_signo != SIGCHLD && pfd >= 0)
         syscall (SYS_pidfd_send_signal, pfd, si.ssi_signo, NULL, 0);
     }
 done:
+  if (master >= 0)
+    {
+      /* Drain what the process wrote just before it exited. */
+      struct pollfd p = { master, POLLIN, 0 };
+      while (poll (&p, 1, 0) > 0 && (p.revents & POLLIN) && pump (master, STDOUT_FILENO))
+        ;
+      close (master);
+    }
+  if (raw)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved);
   if (pfd >= 0)
     close (pfd);
   close (sfd);
@@ -188,11 +260,13 @@ cmd_run (struct cnf_global *g, int argc, char **argv)
   struct cnf_state st;
   bool detach = false, keep = false;
   cnf_err err = NULL;
-  int status;
+  int status, tty_sock = -1, master = -1;
   pid_t init;
   if (parse_create ("run", argc, argv, &o, &detach, &keep, true) < 0)
     return 1;
   o.keep_child = !detach;
+  if (!detach && o.console_socket == NULL)
+    o.tty_sock_out = &tty_sock;
   if (container_create (g, &o, &st, NULL, &err) < 0)
     return fail (&err);
   init = st.pid;
@@ -210,9 +284,14 @@ cmd_run (struct cnf_global *g, int argc, char **argv)
       state_free (&st);
       return 0;
     }
+  if (tty_sock >= 0)
+    {
+      master = recv_master (tty_sock);
+      close (tty_sock);
+    }
   /* Do not hold the container's lock while it runs: kill/state/exec must work meanwhile. */
   state_free (&st);
-  status = wait_foreground (init);
+  status = wait_foreground (init, master);
   if (!keep)
     {
       if (state_load (g->root, o.id, &st, &err) == 0)

@@ -132,6 +132,16 @@ container_init (struct init_args *a)
                              .in_userns = s->linux_.ns[NS_USER].present, .sandbox_dir = a->sandbox_dir };
   struct process_opts popts = { .preserve_fds = a->o->preserve_fds, .is_init = true };
 
+  /* Start from a clean signal state whatever the caller (a shim, a shell) had blocked or ignored. */
+  {
+    sigset_t none;
+    int sig;
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+    for (sig = 1; sig < NSIG; sig++)
+      if (sig != SIGKILL && sig != SIGSTOP)
+        signal (sig, SIG_DFL);
+  }
   /* The trusted procfs handle is the host's /proc as inherited; it stays valid after pivot. */
   procfd = procfs_fd (&err);
   if (procfd < 0)
@@ -374,7 +384,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       spec_free (s);
       return cnf_err_set (err, EINVAL, "config.json: .process: missing (required to create a container)");
     }
-  if (s->process.terminal && o->console_socket == NULL)
+  if (s->process.terminal && o->console_socket == NULL && o->tty_sock_out == NULL)
     {
       spec_free (s);
       return cnf_err_set (err, EINVAL, "config.json: .process.terminal is true but no --console-socket was given");
@@ -431,6 +441,17 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       console_fd = terminal_connect_socket (o->console_socket, err);
       if (console_fd < 0)
         goto fail;
+    }
+  else if (s->process.terminal && o->tty_sock_out)
+    {
+      int tp[2];
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tp) < 0)
+        {
+          cnf_err_set (err, errno, "socketpair for the terminal");
+          goto fail;
+        }
+      console_fd = tp[1];
+      *o->tty_sock_out = tp[0];
     }
   if (mkfifoat (st->dirfd, "exec.fifo", 0600) < 0)
     {
@@ -590,6 +611,11 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
 
 fail:
   free (payload);
+  if (o->tty_sock_out && *o->tty_sock_out >= 0)
+    {
+      close (*o->tty_sock_out);
+      *o->tty_sock_out = -1;
+    }
   if (stage1 > 0)
     {
       kill (stage1, SIGKILL);

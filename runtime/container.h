@@ -19,6 +19,10 @@ struct create_opts
   bool no_new_keyring;
   int preserve_fds;
   bool keep_child;             /* run in the foreground: init stays our child */
+  /* Foreground run with process.terminal and no --console-socket: create makes an internal
+   * socket pair, gives one end to init as its console socket and returns the other here, to
+   * receive the pty master on (-1 when no terminal is needed). */
+  int *tty_sock_out;
 };
 
 /* On success *st is loaded and locked, and (if spec_out) the spec is returned. */
