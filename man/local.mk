@@ -1,0 +1,2 @@
+# man/local.mk — man pages (roff), installed by `make install`.  Owners append their pages.
+dist_man_MANS += man/cnfrun.8
