@@ -14,3 +14,26 @@ cnfrun_SOURCES = runtime/main.c runtime/cmd_lifecycle.c runtime/container.c runt
 	runtime/namespaces.c runtime/namespaces.h runtime/cmd_exec.c runtime/cloned_binary.c runtime/cloned_binary.h
 cnfrun_CFLAGS = $(RUNTIME_CFLAGS)
 cnfrun_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS)
+
+# seccomp (linux.seccomp, profiles, features lists)
+RUNTIME_CORE_SOURCES += runtime/seccomp.c runtime/seccomp.h
+RUNTIME_CFLAGS += -DCNF_SECCOMP_SRCDIR='"$(abs_top_srcdir)/seccomp-profiles"'
+# A static probe copied into test rootfs: runs one syscall and prints the errno (tests/integration/seccomp.bats).
+noinst_PROGRAMS += tests/integration/seccomp_probe
+tests_integration_seccomp_probe_SOURCES = tests/integration/seccomp_probe.c
+tests_integration_seccomp_probe_LDFLAGS = -static
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_seccomp
+tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
+tests_unit_test_seccomp_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS) -DCNF_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_seccomp_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+endif
+# rootfs engineer: mounts, devices, safe paths, sysctl
+RUNTIME_CORE_SOURCES += runtime/rootfs.c runtime/rootfs.h runtime/mounts.c runtime/mounts.h \
+	runtime/mount_options.c runtime/mount_options.h runtime/devices.c runtime/devices.h \
+	runtime/safe_path.c runtime/safe_path.h runtime/sysctl.c runtime/sysctl.h
+
+# process engineer: process setup and exec, capabilities, terminal, hooks, netDevices, CPU masks
+RUNTIME_CORE_SOURCES += runtime/process.c runtime/process.h runtime/caps.c runtime/caps.h \
+	runtime/terminal.c runtime/terminal.h runtime/hooks.c runtime/hooks.h \
+	runtime/netdev.c runtime/netdev.h runtime/cpuset_mask.c runtime/cpuset_mask.h

@@ -1,0 +1,338 @@
+/* mounts.c — config.json mounts[] through the new mount API (see mounts.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include "mounts.h"
+#include "procfs.h"
+#include "safe_path.h"
+#include "../lib/log.h"
+#include "../lib/util.h"
+
+#define FSMOUNT_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME \
+                       | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
+
+int
+mounts_attach (int mntfd, int targetfd, const char *what, cnf_err *err)
+{
+  if (move_mount (mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return cnf_err_set (err, errno, "attach the mount on %s", what);
+  return 0;
+}
+
+int
+mounts_setattr (int mntfd, bool recursive, uint64_t set, uint64_t clr, unsigned long prop, int userns_fd,
+                const char *what, cnf_err *err)
+{
+  struct mount_attr a = { 0 };
+  a.attr_set = set;
+  a.attr_clr = clr;
+  a.propagation = prop & ~(unsigned long) MS_REC;
+  if (userns_fd >= 0)
+    {
+      a.attr_set |= MOUNT_ATTR_IDMAP;
+      a.userns_fd = (uint64_t) userns_fd;
+    }
+  if (a.attr_set == 0 && a.attr_clr == 0 && a.propagation == 0)
+    return 0;
+  if (mount_setattr (mntfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
+    return cnf_err_set (err, errno, "set the mount attributes of %s", what);
+  return 0;
+}
+
+/* The kernel's fs_context log ("e sysfs: ...") explains fsconfig failures. */
+static void
+append_fs_log (int fsfd, char *buf, size_t len)
+{
+  size_t used = 0;
+  buf[0] = '\0';
+  for (;;)
+    {
+      char line[256];
+      ssize_t n = read (fsfd, line, sizeof line - 1);
+      if (n <= 0)
+        break;
+      line[n] = '\0';
+      used += (size_t) snprintf (buf + used, used < len ? len - used : 0, " (%s)", line);
+      if (used >= len)
+        break;
+    }
+}
+
+int
+mounts_new_fs (const char *type, const char *source, const char *data, uint64_t attrs, const char *what,
+               cnf_err *err)
+{
+  cleanup_close int fsfd = -1;
+  cleanup_free char *copy = NULL;
+  char *tok, *save = NULL;
+  char log[512];
+  int mfd;
+
+  fsfd = fsopen (type, FSOPEN_CLOEXEC);
+  if (fsfd < 0)
+    return cnf_err_set (err, errno, "fsopen %s for %s", type, what);
+  if (source && source[0] && fsconfig (fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    {
+      int e = errno;
+      append_fs_log (fsfd, log, sizeof log);
+      return cnf_err_set (err, e, "%s: source \"%s\"%s", what, source, log);
+    }
+  copy = xstrdup (data);
+  for (tok = copy ? strtok_r (copy, ",", &save) : NULL; tok; tok = strtok_r (NULL, ",", &save))
+    {
+      char *eq = strchr (tok, '=');
+      int r;
+      if (eq)
+        {
+          *eq = '\0';
+          r = fsconfig (fsfd, FSCONFIG_SET_STRING, tok, eq + 1, 0);
+        }
+      else
+        r = fsconfig (fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0);
+      if (r < 0)
+        {
+          int e = errno;
+          append_fs_log (fsfd, log, sizeof log);
+          return cnf_err_set (err, e, "%s: %s option \"%s\"%s", what, type, tok, log);
+        }
+    }
+  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    {
+      int e = errno;
+      append_fs_log (fsfd, log, sizeof log);
+      return cnf_err_set (err, e, "%s: create the %s filesystem%s", what, type, log);
+    }
+  mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned) (attrs & FSMOUNT_ATTRS));
+  if (mfd < 0)
+    return cnf_err_set (err, errno, "%s: fsmount %s", what, type);
+  return mfd;
+}
+
+static int
+write_map (pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n, cnf_err *err)
+{
+  char buf[4096];
+  size_t used = 0, i;
+  cleanup_close int fd = -1;
+  for (i = 0; i < n; i++)
+    {
+      int w = snprintf (buf + used, sizeof buf - used, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+      if (w < 0 || (size_t) w >= sizeof buf - used)
+        return cnf_err_set (err, E2BIG, "too many id mappings for an idmapped mount");
+      used += (size_t) w;
+    }
+  fd = procfs_open (pid, file, O_WRONLY, err);
+  if (fd < 0)
+    return -1;
+  if (write (fd, buf, used) != (ssize_t) used)
+    return cnf_err_set (err, errno, "write /proc/%d/%s", (int) pid, file);
+  return 0;
+}
+
+int
+mounts_idmap_userns (const struct spec_id_mapping *uids, size_t nu, const struct spec_id_mapping *gids, size_t ng,
+                     cnf_err *err)
+{
+  int p[2], r = -1, nsfd = -1, status;
+  pid_t pid;
+  char c;
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return cnf_err_set (err, errno, "pipe");
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (p[0]);
+      close (p[1]);
+      return cnf_err_set (err, errno, "fork the idmap user namespace holder");
+    }
+  if (pid == 0)
+    {
+      /* Holder: enter a fresh user namespace, say so, and wait to be killed. */
+      close (p[0]);
+      c = unshare (CLONE_NEWUSER) == 0 ? 'y' : 'n';
+      if (write (p[1], &c, 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  close (p[1]);
+  if (read (p[0], &c, 1) != 1 || c != 'y')
+    {
+      cnf_err_set (err, EPERM, "create a user namespace for an idmapped mount");
+      goto out;
+    }
+  if (write_map (pid, "uid_map", uids, nu, err) < 0 || write_map (pid, "gid_map", gids, ng, err) < 0)
+    goto out;
+  nsfd = procfs_open (pid, "ns/user", O_RDONLY, err);
+  if (nsfd >= 0)
+    r = nsfd;
+out:
+  close (p[0]);
+  kill (pid, SIGKILL);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return r;
+}
+
+static bool
+is_bind (const struct spec_mount *m, const struct mount_opts *o)
+{
+  return o->bind || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+/* The container's /sys when sysfs cannot be mounted (a user namespace without its own network
+ * namespace): a recursive bind of the host's /sys, with the requested attributes. */
+static int
+sysfs_bind_fallback (const char *what, cnf_err *err)
+{
+  int fd = open_tree (AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (fd < 0)
+    return cnf_err_set (err, errno, "%s: bind the host /sys", what);
+  return fd;
+}
+
+static bool
+host_is_cgroup2 (void)
+{
+  struct statfs s;
+  return statfs ("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+int
+mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_err *err)
+{
+  struct mount_opts o;
+  cleanup_close int mfd = -1, tfd = -1, userns = -1;
+  const char *dest = m->destination;
+  bool bind, as_file = false, recursive_attrs;
+  uint64_t set, clr;
+  int r = -1;
+
+  if (dest == NULL || dest[0] != '/')
+    return cnf_err_set (err, EINVAL, "mount destination \"%s\" is not absolute", dest ? dest : "");
+  if (mount_options_parse (m->options, m->n_options, &o, err) < 0)
+    return -1;
+  bind = is_bind (m, &o);
+
+  if (o.remount)
+    {
+      /* Change the attributes of what is already mounted there. */
+      tfd = safe_openat (env->rootfd, dest, O_PATH, 0, err);
+      if (tfd < 0)
+        goto out;
+      if (mounts_setattr (tfd, false, o.attr_set, o.attr_clr, o.propagation & ~MS_REC, -1, dest, err) < 0
+          || mounts_setattr (tfd, true, o.rec_attr_set, o.rec_attr_clr, 0, -1, dest, err) < 0)
+        goto out;
+      if ((o.propagation & MS_REC) && mounts_setattr (tfd, true, 0, 0, o.propagation, -1, dest, err) < 0)
+        goto out;
+      r = 0;
+      goto out;
+    }
+
+  if (bind)
+    {
+      struct stat st;
+      int dfd = env->bundlefd;
+      if (m->source == NULL || m->source[0] == '\0')
+        {
+          cnf_err_set (err, EINVAL, "bind mount on %s has no source", dest);
+          goto out;
+        }
+      mfd = open_tree (m->source[0] == '/' ? AT_FDCWD : dfd, m->source,
+                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.rbind ? AT_RECURSIVE : 0));
+      if (mfd < 0)
+        {
+          cnf_err_set (err, errno, "bind mount source \"%s\" for %s", m->source, dest);
+          goto out;
+        }
+      if (fstat (mfd, &st) < 0)
+        {
+          cnf_err_set (err, errno, "stat bind source \"%s\"", m->source);
+          goto out;
+        }
+      as_file = !S_ISDIR (st.st_mode);
+    }
+  else
+    {
+      const char *type = m->type;
+      const char *data = o.data;
+      uint64_t attrs = o.attr_set | o.rec_attr_set;
+      if (type == NULL || type[0] == '\0')
+        {
+          cnf_err_set (err, EINVAL, "mount on %s has no type", dest);
+          goto out;
+        }
+      if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
+        {
+          /* Never pass options to cgroup2: they would reconfigure the host's single superblock. */
+          if (strcmp (type, "cgroup") == 0 && !host_is_cgroup2 ())
+            log_debug ("cgroup v1 host: mounting the container's cgroup namespace view of cgroup2 on %s", dest);
+          type = "cgroup2";
+          data = NULL;
+        }
+      mfd = mounts_new_fs (type, m->source, data, attrs, dest, err);
+      if (mfd < 0 && strcmp (type, "sysfs") == 0 && env->in_userns && !env->has_netns)
+        {
+          cnf_err_free (err);
+          mfd = sysfs_bind_fallback (dest, err);
+          if (mfd >= 0 && mounts_setattr (mfd, true, attrs, 0, 0, -1, dest, err) < 0)
+            goto out;
+        }
+      if (mfd < 0)
+        goto out;
+    }
+
+  /* Attributes on the detached mount: the top mount first, then the recursive ones.  A bind
+   * keeps the flags of its source unless told otherwise, as a bind+remount would. */
+  set = o.attr_set;
+  clr = o.attr_clr;
+  recursive_attrs = o.rec_attr_set || o.rec_attr_clr;
+  if (bind && mounts_setattr (mfd, false, set, clr, 0, -1, dest, err) < 0)
+    goto out;
+  if (recursive_attrs && mounts_setattr (mfd, true, o.rec_attr_set, o.rec_attr_clr, 0, -1, dest, err) < 0)
+    goto out;
+  if (o.idmap || m->n_uid_mappings || m->n_gid_mappings)
+    {
+      const struct spec_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
+      size_t nu = m->n_uid_mappings, ng = m->n_gid_mappings;
+      if (nu == 0 && ng == 0)
+        {
+          u = env->spec->linux_.uid_mappings;
+          nu = env->spec->linux_.n_uid_mappings;
+          g = env->spec->linux_.gid_mappings;
+          ng = env->spec->linux_.n_gid_mappings;
+        }
+      if (nu == 0 || ng == 0)
+        {
+          cnf_err_set (err, EINVAL, "idmapped mount on %s needs uidMappings and gidMappings", dest);
+          goto out;
+        }
+      userns = mounts_idmap_userns (u, nu, g, ng, err);
+      if (userns < 0)
+        goto out;
+      if (mounts_setattr (mfd, o.ridmap, 0, 0, 0, userns, dest, err) < 0)
+        goto out;
+    }
+
+  tfd = safe_mkpath (env->rootfd, dest, as_file, 0755, 0, err);
+  if (tfd < 0)
+    goto out;
+  if (mounts_attach (mfd, tfd, dest, err) < 0)
+    goto out;
+  if (o.propagation && mounts_setattr (mfd, (o.propagation & MS_REC) != 0, 0, 0, o.propagation, -1, dest, err) < 0)
+    goto out;
+  r = 0;
+out:
+  mount_opts_free (&o);
+  return r;
+}
