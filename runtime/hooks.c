@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -227,8 +228,26 @@ int
 hooks_run (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json, cnf_err *err)
 {
   size_t i;
-  for (i = 0; i < n; i++)
+  int ret = 0;
+  sigset_t pipe_set, old, pending;
+  bool was_pending;
+  if (n == 0)
+    return 0;
+  /* A hook that exits without reading its stdin must give us EPIPE, not a fatal SIGPIPE. */
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  sigpending (&pending);
+  was_pending = sigismember (&pending, SIGPIPE);
+  sigprocmask (SIG_BLOCK, &pipe_set, &old);
+  for (i = 0; i < n && ret == 0; i++)
     if (hooks_run_one (&hooks[i], i, kind, state_json, err) < 0)
-      return -1;
-  return 0;
+      ret = -1;
+  if (!was_pending)
+    {
+      struct timespec zero = { 0, 0 };
+      while (sigtimedwait (&pipe_set, NULL, &zero) == SIGPIPE)
+        ;
+    }
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  return ret;
 }

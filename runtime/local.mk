@@ -37,6 +37,38 @@ RUNTIME_CORE_SOURCES += runtime/rootfs.c runtime/rootfs.h runtime/mounts.c runti
 RUNTIME_CORE_SOURCES += runtime/process.c runtime/process.h runtime/caps.c runtime/caps.h \
 	runtime/terminal.c runtime/terminal.h runtime/hooks.c runtime/hooks.h \
 	runtime/netdev.c runtime/netdev.h runtime/cpuset_mask.c runtime/cpuset_mask.h
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_mount_options tests/unit/test_safe_path
+tests_unit_test_mount_options_SOURCES = tests/unit/test_mount_options.c
+tests_unit_test_mount_options_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_mount_options_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_safe_path_SOURCES = tests/unit/test_safe_path.c
+tests_unit_test_safe_path_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_safe_path_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+endif
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_process tests/unit/test_process_hooks tests/unit/test_cpuset_mask
+tests_unit_test_process_SOURCES = tests/unit/test_process.c
+tests_unit_test_process_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_process_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_process_hooks_SOURCES = tests/unit/test_process_hooks.c
+tests_unit_test_process_hooks_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_process_hooks_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_cpuset_mask_SOURCES = tests/unit/test_cpuset_mask.c
+tests_unit_test_cpuset_mask_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cpuset_mask_LDADD = runtime/libcnfrt.a $(LIBCNF) $(CMOCKA_LIBS)
+endif
+
+# spec engineer: config.json parsing/validation, name tables, linux.resources, `spec`, `features`
+RUNTIME_CORE_SOURCES += runtime/spec_parse.c runtime/spec_internal.h runtime/spec_names.c \
+	runtime/spec_resources.c
+cnfrun_SOURCES += runtime/cmd_spec.c runtime/features.c
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_spec
+tests_unit_test_spec_SOURCES = tests/unit/test_spec.c runtime/cmd_spec.c runtime/features.c
+tests_unit_test_spec_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS) -DCNF_TEST_DATA='"$(abs_top_srcdir)/tests/data"'
+tests_unit_test_spec_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+endif
 
 # seccomp (linux.seccomp, profiles, features lists)
 RUNTIME_CORE_SOURCES += runtime/seccomp.c runtime/seccomp.h
