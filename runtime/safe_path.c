@@ -43,13 +43,23 @@ next_component (const char **p)
   return l;
 }
 
+/* Join "dir/target/rest" (or "target/rest" for an absolute target) for following a dangling
+ * symlink by hand; every piece is resolved again inside the root afterwards. */
+static char *
+relink (const char *dir, size_t dirlen, const char *target, const char *rest)
+{
+  if (target[0] == '/')
+    return xasprintf ("%s/%s", target, rest);
+  return xasprintf ("%.*s/%s/%s", (int) dirlen, dir, target, rest);
+}
+
 int
 safe_mkpath (int rootfd, const char *path, bool as_file, mode_t dir_mode, unsigned extra_resolve, cnf_err *err)
 {
-  cleanup_free char *prefix = NULL;
-  const char *p = path;
-  size_t plen = 0, l;
-  int fd;
+  cleanup_free char *prefix = NULL, *cur = NULL;
+  const char *p;
+  size_t plen, l;
+  int fd, hops = 0;
 
   fd = safe_openat (rootfd, path, O_PATH, extra_resolve, NULL);
   if (fd >= 0 || errno != ENOENT)
@@ -58,15 +68,21 @@ safe_mkpath (int rootfd, const char *path, bool as_file, mode_t dir_mode, unsign
         return cnf_err_set (err, errno, "resolve \"%s\" inside the root", path);
       return fd;
     }
+  cur = xstrdup (path);
 
-  prefix = xmalloc (strlen (path) + 2);
+restart:
+  free (prefix);
+  prefix = xmalloc (strlen (cur) + 2);
   prefix[0] = '\0';
+  plen = 0;
+  p = cur;
   while ((l = next_component (&p)) > 0)
     {
       const char *comp = p;
       bool last;
       cleanup_close int parent = -1;
       char name[256];
+      size_t parent_len = plen;
 
       p += l;
       last = next_component (&p) == 0;
@@ -109,8 +125,25 @@ safe_mkpath (int rootfd, const char *path, bool as_file, mode_t dir_mode, unsign
         return cnf_err_set (err, errno, "create directory \"%s\" inside the root", prefix);
 
       fd = safe_openat (rootfd, prefix, O_PATH, extra_resolve, NULL);
+      if (fd < 0 && errno == ENOENT && !(extra_resolve & SAFE_NO_SYMLINKS))
+        {
+          /* A dangling symlink (/etc/resolv.conf -> ../run/x/resolv.conf): follow it by hand,
+           * as the root would, and create its target inside the root. */
+          char target[4096];
+          ssize_t n = readlinkat (parent, name, target, sizeof target - 1);
+          char *next;
+          if (n <= 0)
+            return cnf_err_set (err, ENOENT, "resolve \"%s\" inside the root", prefix);
+          target[n] = '\0';
+          if (++hops > 40)
+            return cnf_err_set (err, ELOOP, "resolve \"%s\" inside the root", path);
+          next = relink (prefix, parent_len, target, p);
+          free (cur);
+          cur = next;
+          goto restart;
+        }
       if (fd < 0)
-        return cnf_err_set (err, errno, "resolve \"%s\" inside the root (a dangling symlink?)", prefix);
+        return cnf_err_set (err, errno, "resolve \"%s\" inside the root", prefix);
       if (last)
         return fd;
       close (fd);
