@@ -69,17 +69,3 @@ tests_unit_test_spec_SOURCES = tests/unit/test_spec.c runtime/cmd_spec.c runtime
 tests_unit_test_spec_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS) -DCNF_TEST_DATA='"$(abs_top_srcdir)/tests/data"'
 tests_unit_test_spec_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
 endif
-
-# seccomp (linux.seccomp, profiles, features lists)
-RUNTIME_CORE_SOURCES += runtime/seccomp.c runtime/seccomp.h
-RUNTIME_CFLAGS += -DCNF_SECCOMP_SRCDIR='"$(abs_top_srcdir)/seccomp-profiles"'
-# A static probe copied into test rootfs: runs one syscall and prints the errno (tests/integration/seccomp.bats).
-noinst_PROGRAMS += tests/integration/seccomp_probe
-tests_integration_seccomp_probe_SOURCES = tests/integration/seccomp_probe.c
-tests_integration_seccomp_probe_LDFLAGS = -static
-if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_seccomp
-tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
-tests_unit_test_seccomp_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS) -DCNF_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_test_seccomp_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
-endif

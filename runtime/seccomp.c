@@ -252,8 +252,15 @@ seccomp_validate (const struct spec_seccomp *sc, const char *origin, cnf_err *er
     {
       uint32_t tok;
       if (arch_token (sc->architectures[i], &tok) < 0)
-        return cnf_err_set (err, 0, "%s: .linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", origin, i,
-                            sc->architectures[i] ? sc->architectures[i] : "");
+        {
+          static const char *const newer[] = { "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB" };
+          for (size_t k = 0; sc->architectures[i] && k < N_OF (newer); k++)
+            if (strcmp (newer[k], sc->architectures[i]) == 0)
+              return cnf_err_set (err, 0, "%s: .linux.seccomp.architectures[%zu]: %s is not supported by libseccomp "
+                                  "%u.%u.%u", origin, i, newer[k], SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+          return cnf_err_set (err, 0, "%s: .linux.seccomp.architectures[%zu]: unknown architecture \"%s\"", origin, i,
+                              sc->architectures[i] ? sc->architectures[i] : "");
+        }
     }
   for (size_t i = 0; i < sc->n_flags; i++)
     {
