@@ -251,4 +251,38 @@ const char *spec_cap_name (int cap);
 int spec_rlimit_from_name (const char *name);       /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE */
 const char *spec_annotation (const struct spec *s, const char *key); /* NULL if absent */
 
+/* Generic name tables (runtime/spec_names.c), each ended by { NULL, 0 }.  Used by the parser,
+ * `features`, the process/seccomp setup code and the unit tests. */
+struct spec_name
+{
+  const char *name;
+  long value;
+};
+extern const struct spec_name spec_sched_policies[];   /* "SCHED_FIFO" -> SCHED_FIFO */
+extern const struct spec_name spec_sched_flags[];      /* "SCHED_FLAG_RESET_ON_FORK" -> 0x01 */
+extern const struct spec_name spec_ioprio_classes[];   /* "IOPRIO_CLASS_RT" -> 1 */
+extern const struct spec_name spec_mpol_modes[];       /* "MPOL_BIND" -> 2 */
+extern const struct spec_name spec_mpol_flags[];       /* "MPOL_F_STATIC_NODES" -> 1 << 15 */
+extern const struct spec_name spec_personality_domains[]; /* "LINUX" -> PER_LINUX */
+extern const struct spec_name spec_seccomp_actions[];  /* "SCMP_ACT_ERRNO" -> SCMP_ACT_ERRNO(0) */
+extern const struct spec_name spec_seccomp_operators[]; /* "SCMP_CMP_EQ" -> SCMP_CMP_EQ */
+extern const struct spec_name spec_seccomp_archs[];    /* "SCMP_ARCH_X86_64" -> index (names only) */
+extern const struct spec_name spec_seccomp_flags[];    /* "SECCOMP_FILTER_FLAG_TSYNC" -> flag bit */
+extern const struct spec_name spec_rlimit_names[];     /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE */
+/* Look a name up: 0 and *value on success, -1 if unknown. */
+int spec_name_lookup (const struct spec_name *table, const char *name, long *value);
+/* The first name with this value, or NULL. */
+const char *spec_name_of (const struct spec_name *table, long value);
+size_t spec_name_count (const struct spec_name *table);
+int spec_cap_last (void);                           /* highest capability number known (40) */
+const char *spec_rlimit_name (int resource);        /* RLIMIT_NOFILE -> "RLIMIT_NOFILE" */
+/* A kernel cpu/node list such as "0-3,7,9-11": syntax only. */
+bool spec_valid_id_list (const char *s);
+
+/* linux.resources (or `cnfrun update --resources FILE`): parse and validate v into *out, which
+ * must be zeroed; `path` is the JSON path of v (".linux.resources", or "" for a lone document).
+ * On failure returns -1 with "origin: path.field: problem" and *out freed. */
+int spec_parse_resources (const json_value *v, const char *origin, const char *path, struct cg_resources *out,
+                          cnf_err *err);
+
 #endif
