@@ -1,0 +1,545 @@
+/* fwd.c — the data path: worker lcores that poll their ports in bursts and switch frames by
+ * network (L2 bridge with learning, or cross-connect).
+ *
+ * Concurrency contract: workers take no locks.  The control thread publishes three kinds of
+ * pointers with release stores — each worker's port set, each port's network, each network's
+ * member list — and before freeing anything it unpublished it waits for every worker to report
+ * a quiescent state (rte_rcu_qsbr_synchronize); workers report once per poll loop.
+ * A port is polled (rx) by exactly one worker and transmitted to only by that worker: a frame
+ * switched by another worker is handed over through the port's MPSC rte_ring (only created when
+ * there is more than one worker), so port tx rings never see two producers.
+ * Bridge MAC tables are lock-free open-addressing tables (see np_mac_entry); concurrent learners
+ * claim empty slots with a CAS. */
+#include <errno.h>
+#include <string.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include "lib/log.h"
+#include "lib/util.h"
+#include "netplugd.h"
+
+const char *const np_drop_names[NP_DROP__COUNT] = {
+  [NP_DROP_NO_NETWORK] = "no-network", [NP_DROP_NO_BUFFER] = "no-buffer", [NP_DROP_TX_FULL] = "tx-full",
+  [NP_DROP_BAD_DESC] = "bad-descriptor", [NP_DROP_TOO_BIG] = "too-big", [NP_DROP_MAC_LIMIT] = "mac-limit",
+  [NP_DROP_HAIRPIN] = "hairpin", [NP_DROP_PEER_DOWN] = "peer-down",
+};
+
+struct np_portset
+{
+  unsigned n;
+  struct np_port *p[];
+};
+
+struct np_txbuf
+{
+  uint16_t n;
+  struct rte_mbuf *m[NP_BURST];
+};
+
+struct np_worker
+{
+  unsigned wid, lcore;
+  struct np_portset *set; /* RCU-published */
+  volatile bool stop;
+  uint64_t busy_cycles, idle_cycles, rx, tx;
+  uint16_t ndirty;
+  uint16_t dirty[NP_MAX_PORTS];
+  struct np_txbuf txb[NP_MAX_PORTS];
+} __rte_cache_aligned;
+
+static struct np_worker *workers[NP_MAX_WORKERS];
+static struct np_port *dp_ports[NP_MAX_PORTS];   /* RCU-published by id */
+static struct rte_ring *handoff[NP_MAX_PORTS];   /* multi-worker only */
+static struct rte_rcu_qsbr *qsv;
+static uint64_t tsc_hz;
+
+static inline uint64_t
+mac_key (const struct rte_ether_addr *a, uint16_t vlan)
+{
+  uint64_t k = 0;
+  memcpy (&k, a->addr_bytes, 6);
+  return k | ((uint64_t) vlan << 48) | (1ULL << 62); /* bit 62: never 0 for a used slot */
+}
+#define MAC_TOMB (1ULL << 63)
+
+static inline uint64_t
+hash64 (uint64_t k)
+{
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  return k;
+}
+
+/* Lookup: the port id, or -1 when absent or aged out. */
+static inline int
+mac_lookup (struct np_network *n, uint64_t key, uint64_t now_s)
+{
+  struct np_mac_entry *t = __atomic_load_n (&n->macs, __ATOMIC_ACQUIRE);
+  uint32_t mask = n->mac_slots - 1, i = hash64 (key) & mask, probe;
+  for (probe = 0; probe < 16; probe++, i = (i + 1) & mask)
+    {
+      uint64_t k = __atomic_load_n (&t[i].key, __ATOMIC_ACQUIRE);
+      if (k == 0)
+        return -1;
+      if (k == key)
+        {
+          uint64_t v = __atomic_load_n (&t[i].value, __ATOMIC_RELAXED);
+          uint64_t seen = v >> 16;
+          if (seen == 0 || now_s - seen > n->aging)
+            return -1;
+          return (int) (v & 0xffff);
+        }
+    }
+  return -1;
+}
+
+/* Learn src on port id.  Returns false when the MAC limit refused it. */
+static inline bool
+mac_learn (struct np_network *n, uint64_t key, uint16_t id, uint64_t now_s)
+{
+  struct np_mac_entry *t = __atomic_load_n (&n->macs, __ATOMIC_ACQUIRE);
+  uint32_t mask = n->mac_slots - 1, i = hash64 (key) & mask, probe;
+  uint64_t nv = (now_s << 16) | id;
+  for (probe = 0; probe < 16; probe++, i = (i + 1) & mask)
+    {
+      uint64_t k = __atomic_load_n (&t[i].key, __ATOMIC_ACQUIRE);
+      if (k == key)
+        {
+          uint64_t v = __atomic_load_n (&t[i].value, __ATOMIC_RELAXED);
+          if (v != nv) /* write only on change: keeps the line shared between cores */
+            {
+              uint64_t seen = v >> 16;
+              if (seen == 0 || now_s - seen > n->aging) /* was aged: counts again */
+                {
+                  if (__atomic_load_n (&n->mac_count, __ATOMIC_RELAXED) >= n->mac_limit)
+                    return false;
+                }
+              __atomic_store_n (&t[i].value, nv, __ATOMIC_RELAXED);
+            }
+          return true;
+        }
+      if (k == 0)
+        {
+          if (__atomic_load_n (&n->mac_count, __ATOMIC_RELAXED) >= n->mac_limit)
+            return false;
+          uint64_t expect = 0;
+          if (__atomic_compare_exchange_n (&t[i].key, &expect, key, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            {
+              __atomic_store_n (&t[i].value, nv, __ATOMIC_RELAXED);
+              __atomic_fetch_add (&n->mac_count, 1, __ATOMIC_RELAXED);
+              return true;
+            }
+          if (expect == key)
+            return true;
+        }
+    }
+  return false;
+}
+
+uint32_t
+np_bridge_mac_count (const struct np_network *n)
+{
+  uint64_t now_s = rte_get_tsc_cycles () / tsc_hz + 1;
+  uint32_t i, c = 0;
+  if (!n->macs)
+    return 0;
+  for (i = 0; i < n->mac_slots; i++)
+    {
+      uint64_t k = n->macs[i].key, v = n->macs[i].value;
+      if (k && !(k & MAC_TOMB) && (v >> 16) && now_s - (v >> 16) <= n->aging)
+        c++;
+    }
+  return c;
+}
+
+/* Control thread: forget every MAC that points at port_id (detach/removal), and expired ones.
+ * Entries become tombstones; the table is rebuilt when tombstones pile up. */
+void
+np_bridge_flush_port (struct np_network *n, uint16_t port_id)
+{
+  uint64_t now_s = rte_get_tsc_cycles () / tsc_hz + 1;
+  uint32_t i, tombs = 0, live = 0;
+  if (!n->macs)
+    return;
+  for (i = 0; i < n->mac_slots; i++)
+    {
+      struct np_mac_entry *e = &n->macs[i];
+      uint64_t k = __atomic_load_n (&e->key, __ATOMIC_ACQUIRE);
+      if (k == 0)
+        continue;
+      if (k & MAC_TOMB)
+        {
+          tombs++;
+          continue;
+        }
+      uint64_t v = __atomic_load_n (&e->value, __ATOMIC_RELAXED);
+      if ((v & 0xffff) == port_id || (v >> 16) == 0 || now_s - (v >> 16) > n->aging)
+        {
+          __atomic_store_n (&e->key, k | MAC_TOMB, __ATOMIC_RELEASE);
+          __atomic_fetch_sub (&n->mac_count, 1, __ATOMIC_RELAXED);
+          tombs++;
+        }
+      else
+        live++;
+    }
+  if (tombs > n->mac_slots / 4)
+    {
+      struct np_mac_entry *nt = rte_zmalloc ("np_macs", sizeof *nt * n->mac_slots, RTE_CACHE_LINE_SIZE);
+      struct np_mac_entry *old = n->macs;
+      uint32_t mask = n->mac_slots - 1;
+      if (!nt)
+        return;
+      for (i = 0; i < n->mac_slots; i++)
+        {
+          uint64_t k = old[i].key;
+          if (k == 0 || (k & MAC_TOMB))
+            continue;
+          uint32_t j = hash64 (k) & mask;
+          while (nt[j].key)
+            j = (j + 1) & mask;
+          nt[j] = old[i];
+        }
+      __atomic_store_n (&n->macs, nt, __ATOMIC_RELEASE);
+      np_fwd_synchronize ();
+      __atomic_store_n (&n->mac_count, live, __ATOMIC_RELAXED);
+      rte_free (old);
+    }
+}
+
+struct np_members *
+np_members_build (const struct np_network *n, const struct np_port *without, const struct np_port *with)
+{
+  struct np_members *m = xzalloc (sizeof *m + sizeof (uint16_t) * (np.nports + 1));
+  unsigned i;
+  for (i = 0; i < NP_MAX_PORTS; i++)
+    {
+      struct np_port *p = np.ports[i];
+      if (!p || p == without)
+        continue;
+      if (p == with || strcmp (p->network, n->name) == 0)
+        m->ids[m->n++] = p->id;
+    }
+  return m;
+}
+
+static inline void
+buf_push (struct np_worker *w, uint16_t dst, struct rte_mbuf *m);
+
+static void
+flush_one (struct np_worker *w, uint16_t id)
+{
+  struct np_txbuf *b = &w->txb[id];
+  struct np_port *p = __atomic_load_n (&dp_ports[id], __ATOMIC_ACQUIRE);
+  uint16_t n = b->n, sent;
+  b->n = 0;
+  if (!n)
+    return;
+  if (!p)
+    {
+      rte_pktmbuf_free_bulk (b->m, n);
+      return;
+    }
+  struct np_counters *c = &p->ctr[w->wid];
+  if (p->worker != w->wid && handoff[id])
+    {
+      sent = rte_ring_mp_enqueue_burst (handoff[id], (void **) b->m, n, NULL);
+      if (sent < n)
+        {
+          c->drops[NP_DROP_TX_FULL] += n - sent;
+          rte_pktmbuf_free_bulk (b->m + sent, n - sent);
+        }
+      return;
+    }
+  uint64_t bytes = 0;
+  for (uint16_t i = 0; i < n; i++)
+    bytes += rte_pktmbuf_pkt_len (b->m[i]);
+  sent = p->ops->tx (p, w->wid, b->m, n);
+  c->tx_packets += sent;
+  if (sent == n)
+    c->tx_bytes += bytes;
+  else
+    c->drops[NP_DROP_TX_FULL] += n - sent;
+  w->tx += sent;
+}
+
+static inline void
+buf_push (struct np_worker *w, uint16_t dst, struct rte_mbuf *m)
+{
+  struct np_txbuf *b = &w->txb[dst];
+  if (b->n == 0)
+    w->dirty[w->ndirty++] = dst;
+  b->m[b->n++] = m;
+  if (b->n == NP_BURST)
+    flush_one (w, dst);
+}
+
+static inline void
+flood (struct np_worker *w, struct np_port *in, const struct np_members *mem, struct rte_mbuf *m)
+{
+  uint16_t dsts[NP_MAX_PORTS];
+  unsigned i, k = 0;
+  for (i = 0; i < mem->n; i++)
+    {
+      uint16_t id = mem->ids[i];
+      struct np_port *p = dp_ports[id];
+      if (id == in->id || !p || p->vlan != in->vlan)
+        continue;
+      dsts[k++] = id;
+    }
+  if (k == 0)
+    {
+      in->ctr[w->wid].drops[NP_DROP_HAIRPIN]++;
+      rte_pktmbuf_free (m);
+      return;
+    }
+  /* tx copies or transmits without modifying the frame, so the destinations share it */
+  if (k > 1)
+    rte_mbuf_refcnt_update (m, (int16_t) (k - 1));
+  for (i = 0; i < k; i++)
+    buf_push (w, dsts[i], m);
+}
+
+static void
+switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, uint16_t n, uint64_t now_s)
+{
+  struct np_network *net = __atomic_load_n (&in->net, __ATOMIC_ACQUIRE);
+  struct np_counters *c = &in->ctr[w->wid];
+  struct np_members *mem;
+  uint16_t i;
+  if (!net || !(mem = __atomic_load_n (&net->members, __ATOMIC_ACQUIRE)))
+    {
+      c->drops[NP_DROP_NO_NETWORK] += n;
+      rte_pktmbuf_free_bulk (pkts, n);
+      return;
+    }
+  if (net->type == NP_NET_XCONNECT)
+    {
+      int peer = -1;
+      for (i = 0; i < mem->n; i++)
+        if (mem->ids[i] != in->id)
+          peer = mem->ids[i];
+      if (peer < 0 || !dp_ports[peer])
+        {
+          c->drops[NP_DROP_PEER_DOWN] += n;
+          rte_pktmbuf_free_bulk (pkts, n);
+          return;
+        }
+      for (i = 0; i < n; i++)
+        buf_push (w, (uint16_t) peer, pkts[i]);
+      return;
+    }
+  for (i = 0; i < n; i++)
+    {
+      struct rte_mbuf *m = pkts[i];
+      if (i + 1 < n)
+        rte_prefetch0 (rte_pktmbuf_mtod (pkts[i + 1], void *));
+      if (rte_pktmbuf_data_len (m) < RTE_ETHER_HDR_LEN)
+        {
+          c->drops[NP_DROP_BAD_DESC]++;
+          rte_pktmbuf_free (m);
+          continue;
+        }
+      struct rte_ether_hdr *eh = rte_pktmbuf_mtod (m, struct rte_ether_hdr *);
+      if (!rte_is_multicast_ether_addr (&eh->src_addr))
+        {
+          if (!mac_learn (net, mac_key (&eh->src_addr, in->vlan), in->id, now_s))
+            c->drops[NP_DROP_MAC_LIMIT]++;
+        }
+      if (rte_is_multicast_ether_addr (&eh->dst_addr))
+        {
+          flood (w, in, mem, m);
+          continue;
+        }
+      int d = mac_lookup (net, mac_key (&eh->dst_addr, in->vlan), now_s);
+      if (d < 0 || !dp_ports[d])
+        flood (w, in, mem, m);
+      else if (d == in->id)
+        {
+          c->drops[NP_DROP_HAIRPIN]++;
+          rte_pktmbuf_free (m);
+        }
+      else
+        buf_push (w, (uint16_t) d, m);
+    }
+}
+
+static int
+worker_main (void *arg)
+{
+  struct np_worker *w = arg;
+  struct rte_mbuf *pkts[NP_BURST];
+  rte_rcu_qsbr_thread_register (qsv, w->wid);
+  rte_rcu_qsbr_thread_online (qsv, w->wid);
+  log_info ("worker %u polling on lcore %u", w->wid, w->lcore);
+  while (!w->stop)
+    {
+      uint64_t t0 = rte_get_tsc_cycles (), now_s = t0 / tsc_hz + 1;
+      uint64_t got = 0;
+      struct np_portset *set = __atomic_load_n (&w->set, __ATOMIC_ACQUIRE);
+      unsigned i;
+      for (i = 0; set && i < set->n; i++)
+        {
+          struct np_port *p = set->p[i];
+          uint16_t n;
+          if (handoff[p->id])
+            {
+              n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
+              if (n)
+                {
+                  uint16_t s = p->ops->tx (p, w->wid, pkts, n);
+                  p->ctr[w->wid].tx_packets += s;
+                  p->ctr[w->wid].drops[NP_DROP_TX_FULL] += n - s;
+                }
+            }
+          n = p->ops->rx (p, w->wid, pkts, NP_BURST);
+          if (!n)
+            continue;
+          got += n;
+          struct np_counters *c = &p->ctr[w->wid];
+          c->rx_packets += n;
+          for (uint16_t j = 0; j < n; j++)
+            c->rx_bytes += rte_pktmbuf_pkt_len (pkts[j]);
+          switch_burst (w, p, pkts, n, now_s);
+        }
+      while (w->ndirty)
+        flush_one (w, w->dirty[--w->ndirty]);
+      w->rx += got;
+      rte_rcu_qsbr_quiescent (qsv, w->wid);
+      uint64_t dt = rte_get_tsc_cycles () - t0;
+      if (got)
+        w->busy_cycles += dt;
+      else
+        w->idle_cycles += dt;
+    }
+  rte_rcu_qsbr_thread_offline (qsv, w->wid);
+  rte_rcu_qsbr_thread_unregister (qsv, w->wid);
+  return 0;
+}
+
+int
+np_fwd_init (cnf_err *err)
+{
+  unsigned lcore, i = 0;
+  size_t sz;
+  tsc_hz = rte_get_tsc_hz ();
+  RTE_LCORE_FOREACH_WORKER (lcore)
+  {
+    if (i >= NP_MAX_WORKERS)
+      break;
+    np.worker_lcore[i++] = lcore;
+  }
+  np.nworkers = i;
+  if (np.nworkers == 0)
+    return cnf_err_set (err, 0, "lcores: need at least two (one control, one worker)");
+  sz = rte_rcu_qsbr_get_memsize (np.nworkers);
+  qsv = rte_zmalloc ("np_qsbr", sz, RTE_CACHE_LINE_SIZE);
+  if (!qsv || rte_rcu_qsbr_init (qsv, np.nworkers) < 0)
+    return cnf_err_set (err, ENOMEM, "rcu init");
+  for (i = 0; i < np.nworkers; i++)
+    {
+      workers[i] = rte_zmalloc ("np_worker", sizeof (struct np_worker), RTE_CACHE_LINE_SIZE);
+      if (!workers[i])
+        return cnf_err_set (err, ENOMEM, "worker %u", i);
+      workers[i]->wid = i;
+      workers[i]->lcore = np.worker_lcore[i];
+    }
+  return 0;
+}
+
+int
+np_fwd_start (void)
+{
+  for (unsigned i = 0; i < np.nworkers; i++)
+    if (rte_eal_remote_launch (worker_main, workers[i], workers[i]->lcore) < 0)
+      return -1;
+  return 0;
+}
+
+void
+np_fwd_stop (void)
+{
+  for (unsigned i = 0; i < np.nworkers; i++)
+    workers[i]->stop = true;
+  rte_eal_mp_wait_lcore ();
+}
+
+void
+np_fwd_synchronize (void)
+{
+  rte_rcu_qsbr_synchronize (qsv, RTE_QSBR_THRID_INVALID);
+}
+
+/* Rebuild every worker's port set and the id table from np.ports. */
+void
+np_fwd_publish_ports (void)
+{
+  struct np_portset *old[NP_MAX_WORKERS];
+  struct rte_ring *dead[NP_MAX_PORTS];
+  unsigned i, ndead = 0;
+  for (i = 0; i < NP_MAX_PORTS; i++)
+    {
+      struct np_port *p = np.ports[i];
+      if (p && np.nworkers > 1 && !handoff[i])
+        {
+          char name[32];
+          snprintf (name, sizeof name, "np_h%u_%p", i, (void *) p);
+          handoff[i] = rte_ring_create (name, 1024, SOCKET_ID_ANY, RING_F_SC_DEQ);
+        }
+      __atomic_store_n (&dp_ports[i], p, __ATOMIC_RELEASE);
+    }
+  for (unsigned wi = 0; wi < np.nworkers; wi++)
+    {
+      struct np_portset *s = xzalloc (sizeof *s + sizeof (struct np_port *) * NP_MAX_PORTS);
+      for (i = 0; i < NP_MAX_PORTS; i++)
+        if (np.ports[i] && np.ports[i]->worker == wi && np.ports[i]->ops)
+          s->p[s->n++] = np.ports[i];
+      old[wi] = __atomic_exchange_n (&workers[wi]->set, s, __ATOMIC_ACQ_REL);
+    }
+  np_fwd_synchronize ();
+  for (unsigned wi = 0; wi < np.nworkers; wi++)
+    free (old[wi]);
+  /* handoff rings of removed ports: drain after the grace period */
+  for (i = 0; i < NP_MAX_PORTS; i++)
+    if (!np.ports[i] && handoff[i])
+      {
+        dead[ndead++] = handoff[i];
+        handoff[i] = NULL;
+      }
+  if (ndead)
+    {
+      np_fwd_synchronize ();
+      for (i = 0; i < ndead; i++)
+        {
+          struct rte_mbuf *m;
+          while (rte_ring_dequeue (dead[i], (void **) &m) == 0)
+            rte_pktmbuf_free (m);
+          rte_ring_free (dead[i]);
+        }
+    }
+}
+
+void
+np_fwd_worker_stats (json_writer *w)
+{
+  json_w_arr_open (w);
+  for (unsigned i = 0; i < np.nworkers; i++)
+    {
+      struct np_worker *k = workers[i];
+      uint64_t b = k->busy_cycles, idle = k->idle_cycles;
+      json_w_obj_open (w);
+      json_w_kuint (w, "lcore", k->lcore);
+      json_w_key (w, "busy_ratio");
+      json_w_double (w, b + idle ? (double) b / (double) (b + idle) : 0.0);
+      json_w_kuint (w, "rx", k->rx);
+      json_w_kuint (w, "tx", k->tx);
+      json_w_obj_close (w);
+    }
+  json_w_arr_close (w);
+}

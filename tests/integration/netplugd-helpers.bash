@@ -1,0 +1,101 @@
+# netplugd-helpers.bash — shared by the netplugd-*.bats files: start/stop a netplugd in a
+# scratch dir, and drive interactive testpmd memif clients through fifos.
+# Every DPDK process here runs with --no-pci, its own --file-prefix and no hugepages (memif copy
+# mode needs no shared hugepage memory on either side).
+
+NPD_PREFIX=${NPD_PREFIX:-npdt$$}
+
+npd_start() { # npd_start [extra netplugd flags...]
+  NPD_DIR=${NPD_DIR:-$(mktemp -d /tmp/npd.XXXXXX)}
+  mkdir -p "$NPD_DIR/sock"
+  "$NETPLUGD" -l 0,1 -m 128 --no-huge --mbufs 4095 --file-prefix "$NPD_PREFIX" \
+    --socket-dir "$NPD_DIR/sock" --ctl-socket "$NPD_DIR/ctl.sock" --state-file "$NPD_DIR/state.json" "$@" \
+    >>"$NPD_DIR/netplugd.log" 2>&1 &
+  NPD_PID=$!
+  local i
+  for i in $(seq 100); do
+    "$NETPLUGCTL" --socket "$NPD_DIR/ctl.sock" health >/dev/null 2>&1 && return 0
+    kill -0 "$NPD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$NPD_DIR/netplugd.log" >&2
+  return 1
+}
+
+npd_stop() {
+  if [ -n "${NPD_PID:-}" ]; then
+    kill "$NPD_PID" 2>/dev/null || true
+    wait "$NPD_PID" 2>/dev/null || true
+    NPD_PID=
+  fi
+}
+
+ctl() { "$NETPLUGCTL" --socket "$NPD_DIR/ctl.sock" "$@"; }
+
+# Value of a counter: npd_counter PORT FIELD (rx_packets, tx_packets, ...)
+npd_counter() {
+  ctl --json stats "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['result']['ports']['$1']['$2'])"
+}
+
+# tp_start NAME SOCKET [testpmd args after --]: interactive testpmd memif client, commands via fifo.
+tp_start() {
+  local name=$1 sock=$2
+  shift 2
+  mkfifo "$NPD_DIR/$name.in"
+  stdbuf -oL dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 64 --no-pci --file-prefix "$NPD_PREFIX-$name" \
+    --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" -- -i --total-num-mbufs=2048 \
+    --forward-mode=rxonly "$@" <"$NPD_DIR/$name.in" >"$NPD_DIR/$name.log" 2>&1 &
+  eval "TP_PID_$name=$!"
+  # keep the fifo open for writing for the life of testpmd
+  eval "exec {TP_FD_$name}>\"$NPD_DIR/$name.in\""
+  local i
+  for i in $(seq 100); do
+    grep -q "testpmd>" "$NPD_DIR/$name.log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$NPD_DIR/$name.log" >&2
+  return 1
+}
+
+tp_cmd() { # tp_cmd NAME "command"
+  local fdv="TP_FD_$1"
+  echo "$2" >&"${!fdv}"
+}
+
+# tp_stat NAME rx|tx: packets counted by testpmd port 0 (show port stats 0)
+tp_stat() {
+  local name=$1 what=$2 n before
+  before=$(grep -c "NIC statistics for port 0" "$NPD_DIR/$name.log")
+  tp_cmd "$name" "show port stats 0"
+  for n in $(seq 50); do
+    [ "$(grep -c "NIC statistics for port 0" "$NPD_DIR/$name.log")" -gt "$before" ] &&
+      [ "$(sed -n '/NIC statistics for port 0/,$p' "$NPD_DIR/$name.log" | grep -c TX-packets)" -gt "$before" ] && break
+    sleep 0.1
+  done
+  if [ "$what" = rx ]; then
+    sed -n '/NIC statistics for port 0/,$p' "$NPD_DIR/$name.log" | grep "RX-packets" | tail -1 | awk '{print $2}'
+  else
+    sed -n '/NIC statistics for port 0/,$p' "$NPD_DIR/$name.log" | grep "TX-packets" | tail -1 | awk '{print $2}'
+  fi
+}
+
+tp_stop() {
+  local name=$1 pidv="TP_PID_$1" fdv="TP_FD_$1"
+  [ -n "${!pidv:-}" ] || return 0
+  echo quit >&"${!fdv}" 2>/dev/null || true
+  eval "exec ${!fdv}>&-" 2>/dev/null || true
+  local i
+  for i in $(seq 30); do kill -0 "${!pidv}" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "${!pidv}" 2>/dev/null || true
+  wait "${!pidv}" 2>/dev/null || true
+  eval "TP_PID_$name="
+}
+
+# wait_for CMD...: retry for up to 5 s
+wait_for() {
+  local i
+  for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+port_state_is() { ctl --json port show "$1" | grep -q "\"state\":\"$2\""; }
