@@ -22,6 +22,11 @@ RUNTIME_CFLAGS += -DCNF_SECCOMP_SRCDIR='"$(abs_top_srcdir)/seccomp-profiles"'
 noinst_PROGRAMS += tests/integration/seccomp_probe
 tests_integration_seccomp_probe_SOURCES = tests/integration/seccomp_probe.c
 tests_integration_seccomp_probe_LDFLAGS = -static
+# A minimal seccomp agent (listenerPath end) for the SCMP_ACT_NOTIFY test.
+noinst_PROGRAMS += tests/integration/seccomp_agent
+tests_integration_seccomp_agent_SOURCES = tests/integration/seccomp_agent.c
+tests_integration_seccomp_agent_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+tests_integration_seccomp_agent_LDADD = $(SECCOMP_LIBS)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_seccomp
 tests_unit_test_seccomp_SOURCES = tests/unit/test_seccomp.c
