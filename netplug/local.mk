@@ -30,3 +30,12 @@ bin_PROGRAMS += netplug/cni/netplug
 netplug_cni_netplug_SOURCES = netplug/cni/main.c
 netplug_cni_netplug_CFLAGS = $(NETPLUG_CNI_CFLAGS)
 netplug_cni_netplug_LDADD = netplug/cni/libnetplugcni.a $(LIBCNF) $(NETPLUG_CNI_LIBS)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_cni tests/unit/test_cni_vf
+tests_unit_test_cni_SOURCES = tests/unit/test_cni.c
+tests_unit_test_cni_CFLAGS = $(NETPLUG_CNI_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cni_LDADD = netplug/cni/libnetplugcni.a $(LIBCNF) $(NETPLUG_CNI_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_cni_vf_SOURCES = tests/unit/test_cni_vf.c
+tests_unit_test_cni_vf_CFLAGS = $(NETPLUG_CNI_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cni_vf_LDADD = netplug/cni/libnetplugcni.a $(LIBCNF) $(NETPLUG_CNI_LIBS) $(CMOCKA_LIBS)
+endif
