@@ -74,3 +74,4 @@ tests_unit_test_spec_SOURCES = tests/unit/test_spec.c runtime/cmd_spec.c runtime
 tests_unit_test_spec_CFLAGS = $(RUNTIME_CFLAGS) $(CMOCKA_CFLAGS) -DCNF_TEST_DATA='"$(abs_top_srcdir)/tests/data"'
 tests_unit_test_spec_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS) $(CMOCKA_LIBS)
 endif
+cnfrun_SOURCES += runtime/cmd_cgroup.c
