@@ -5,3 +5,10 @@ cgroups_libcnfcg_a_SOURCES = cgroups/resources.c cgroups/resources.h cgroups/cgr
 	cgroups/stats.c cgroups/systemd.c cgroups/resources_json.c
 cgroups_libcnfcg_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 LIBCNFCG = cgroups/libcnfcg.a $(SYSTEMD_LIBS)
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_cgroup
+tests_unit_test_cgroup_SOURCES = tests/unit/test_cgroup.c
+tests_unit_test_cgroup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cgroup_LDADD = $(LIBCNFCG) $(LIBCNF) $(CMOCKA_LIBS)
+endif

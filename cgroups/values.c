@@ -425,7 +425,8 @@ cpumask_format_hex (const struct cpumask *m, size_t ngroups)
     {
       size_t i = g - 1;
       uint32_t v = i / 2 < m->nwords ? (uint32_t) (m->bits[i / 2] >> ((i % 2) * 32)) : 0;
-      o += sprintf (r + o, g == groups ? "%08x" : ",%08x", v);
+      /* the kernel's layout: the top group unpadded, the others 8 digits */
+      o += sprintf (r + o, g == groups ? "%x" : ",%08x", v);
     }
   return r;
 }
