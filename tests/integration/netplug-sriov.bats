@@ -68,3 +68,211 @@ teardown() { np_teardown; }
   run ls "$T/ipam/npcni-net"
   refute_output --partial "10.77."
 }
+
+@test "netplug sriov: every cniVersion gets its own result format" {
+  for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+    conf=$(np_conf "$v")
+    run cni ADD "cv$v" net1 "$POD" "$conf"
+    assert_success
+    echo "$output" | jq -e --arg v "$v" '.cniVersion == $v and .interfaces[0].name == "net1" and (.ips | length) == 1'
+    case $v in
+      0.*) echo "$output" | jq -e '.ips[0].version == "4" and (.interfaces[0] | has("pciID") | not) and (.interfaces[0] | has("mtu") | not)' ;;
+      1.0.0) echo "$output" | jq -e '(.ips[0] | has("version") | not) and (.interfaces[0] | has("pciID") | not)' ;;
+      1.1.0) echo "$output" | jq -e '(.ips[0] | has("version") | not) and .interfaces[0].pciID == "'"$VF"'" and .interfaces[0].mtu == 1500' ;;
+    esac
+    if [ "$v" != 0.3.0 ] && [ "$v" != 0.3.1 ]; then
+      run cni CHECK "cv$v" net1 "$POD" "$(echo "$conf" | jq -c --argjson p "$output" '. + {prevResult: $p}')"
+      assert_success
+    fi
+    run cni DEL "cv$v" net1 "$POD" "$conf"
+    assert_success
+    ip link show "$VFDEV" >/dev/null
+  done
+}
+
+@test "netplug sriov: DEL is idempotent: repeated, without cache, with the netns gone" {
+  conf=$(np_conf)
+  run cni DEL never net1 "$POD" "$conf"          # nothing was ever added
+  assert_success
+  assert_output ""
+  run cni DEL never net1 "" "$conf"              # CNI_NETNS may be empty on DEL
+  assert_success
+  run cni ADD c1 net1 "$POD" "$conf"
+  assert_success
+  for i in 1 2 3; do
+    run cni DEL c1 net1 "$POD" "$conf"
+    assert_success
+  done
+  ip link show "$VFDEV" >/dev/null
+  run cni ADD c2 net1 "$POD" "$conf"
+  assert_success
+  ip netns del "npcni-pod-$ID"                    # the pod's netns disappears first
+  run cni DEL c2 net1 "$POD" "$conf"
+  assert_success
+  [ ! -e "$NETPLUG_CACHE_DIR/c2-net1.json" ]
+  run cni DEL c2 net1 "$POD" "$conf"
+  assert_success
+  # the address was released even though the netns was gone
+  run bash -c "ls '$T/ipam/npcni-net' | grep -c '^10\\.'"
+  assert_output 0
+}
+
+@test "netplug sriov: an ADD failure at each step leaves nothing behind" {
+  conf=$(np_conf 1.1.0 '"vlan":300,"spoofchk":"off","trust":"on","mtu":1400,"mac":"02:aa:bb:cc:dd:02"')
+  ip link property add dev "$VFDEV" altname "npcalt$ID"
+  before=$(ip -o link show "$VFDEV" | sed 's/^[0-9]*: //')
+  for n in 1 2 3 4 5 6 7; do
+    NETPLUG_DEBUG_FAIL_AFTER=$n run cni ADD "f$n" net1 "$POD" "$conf"
+    assert_failure
+    echo "$output" | jq -e --arg n "$n" '.code == 199 and (.msg | contains("step " + $n))'
+    # the netdev is back in the host exactly as it was (name, MAC, MTU, altname, down)
+    [ "$(ip -o link show "$VFDEV" | sed 's/^[0-9]*: //')" = "$before" ]
+    run ip -o link show "$VFDEV"
+    assert_output --partial "altname npcalt$ID"
+    [ "$(ip -n "npcni-pod-$ID" -o link show | wc -l)" = 1 ]
+    [ ! -e "$NETPLUG_CACHE_DIR/f$n-net1.json" ]
+    if [ -f "$T/vf.json" ]; then
+      [ "$(vf_field 0 vlan)" = 0 ]
+      [ "$(vf_field 0 spoofchk)" = 1 ]
+      [ "$(vf_field 0 trust)" = 0 ]
+      [ "$(vf_field 0 mac)" = 00:00:00:00:00:00 ]
+    fi
+    run bash -c "ls '$T/ipam/npcni-net' 2>/dev/null | grep -c '^10\\.'"
+    assert_output 0
+  done
+  # and after all that, a clean ADD works, drops the altname in the pod, DEL restores it
+  run cni ADD ok net1 "$POD" "$conf"
+  assert_success
+  run ip -n "npcni-pod-$ID" -o link show net1
+  refute_output --partial altname
+  run cni DEL ok net1 "$POD" "$conf"
+  assert_success
+  run ip -o link show "$VFDEV"
+  assert_output --partial "altname npcalt$ID"
+}
+
+@test "netplug sriov: a VF setting the PF refuses rolls back the earlier ones" {
+  conf=$(np_conf 1.1.0 '"vlan":300,"spoofchk":"off","trust":"on"')
+  NETPLUG_FAKE_VF_FAIL=set_trust run cni ADD c1 net1 "$POD" "$conf"
+  assert_failure
+  echo "$output" | jq -e '.code == 101'
+  [ "$(vf_field 0 vlan)" = 0 ]
+  [ "$(vf_field 0 spoofchk)" = 1 ]
+  ip link show "$VFDEV" >/dev/null
+}
+
+@test "netplug sriov: concurrent ADDs for different pods, and two pods racing for one VF" {
+  np_vf 1; np_vf 2; np_vf 3
+  for i in 0 1 2 3; do np_netns "p$i"; done
+  for i in 0 1 2 3; do
+    VF=0000:3b:02.$i
+    cni ADD "cc$i" net1 "/run/netns/npcni-p$i-$ID" "$(np_conf)" >"$T/out$i" &
+  done
+  wait
+  for i in 0 1 2 3; do
+    jq -e '.interfaces[0].name == "net1"' "$T/out$i"
+    ip -n "npcni-p$i-$ID" link show net1 >/dev/null
+  done
+  [ "$(jq -r '.ips[0].address' "$T"/out? | sort -u | wc -l)" = 4 ]
+  for i in 0 1 2 3; do cni DEL "cc$i" net1 "/run/netns/npcni-p$i-$ID" "$(np_conf)"; done
+  # two pods, one VF: the flock serialises them, exactly one wins
+  VF=0000:3b:02.1
+  np_netns ra; np_netns rb
+  cni ADD ra net1 "/run/netns/npcni-ra-$ID" "$(np_conf)" >"$T/ra" &
+  cni ADD rb net1 "/run/netns/npcni-rb-$ID" "$(np_conf)" >"$T/rb" &
+  wait || true
+  [ "$(cat "$T/ra" "$T/rb" | jq -s '[.[] | select(.interfaces)] | length')" = 1 ]
+  [ "$(cat "$T/ra" "$T/rb" | jq -s '[.[] | select(.code == 100)] | length')" = 1 ]
+  cni DEL ra net1 "/run/netns/npcni-ra-$ID" "$(np_conf)"
+  cni DEL rb net1 "/run/netns/npcni-rb-$ID" "$(np_conf)"
+  ip link show npcv1$ID >/dev/null
+}
+
+@test "netplug sriov: error codes for malformed stdin, bad env, unknown mode, missing deviceID" {
+  conf=$(np_conf)
+  run cni ADD c1 net1 "$POD" '{"cniVersion":'
+  assert_failure; echo "$output" | jq -e '.code == 6'
+  run cni ADD c1 net1 "$POD" '{"cniVersion":"1.1.0","name":"n","type":"netplug","mode":"carrier-pigeon"}'
+  assert_failure; echo "$output" | jq -e '.code == 7 and (.msg | contains("carrier-pigeon"))'
+  run cni ADD c1 net1 "$POD" '{"cniVersion":"1.1.0","name":"n","type":"netplug"}'
+  assert_failure; echo "$output" | jq -e '.code == 7 and (.msg | contains("deviceID"))'
+  run cni ADD c1 net1 "$POD" '{"cniVersion":"0.2.0","name":"n","type":"netplug","deviceID":"'"$VF"'"}'
+  assert_failure; echo "$output" | jq -e '.code == 1'
+  run cni ADD c1 net1 "$POD" '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"0000:3b:0f.0"}'
+  assert_failure; echo "$output" | jq -e '.code == 100'
+  run cni ADD "" net1 "$POD" "$conf"
+  assert_failure; echo "$output" | jq -e '.code == 4 and (.msg | contains("CNI_CONTAINERID"))'
+  run cni ADD "bad/id" net1 "$POD" "$conf"
+  assert_failure; echo "$output" | jq -e '.code == 4'
+  run cni ADD c1 "this-name-is-too-long" "$POD" "$conf"
+  assert_failure; echo "$output" | jq -e '.code == 4 and (.msg | contains("CNI_IFNAME"))'
+  run cni ADD c1 net1 "" "$conf"
+  assert_failure; echo "$output" | jq -e '.code == 4 and (.msg | contains("CNI_NETNS"))'
+  run cni ADD c1 net1 /run/netns/npcni-absent "$conf"
+  assert_failure; echo "$output" | jq -e '.code == 3'
+  run cni ADD c1 net1 "$POD" "$conf" "FOO=bar"
+  assert_failure; echo "$output" | jq -e '.code == 4 and (.msg | contains("FOO"))'
+  run cni NOPE c1 net1 "$POD" "$conf"
+  assert_failure; echo "$output" | jq -e '.code == 4'
+  run env -u CNI_PATH CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_IFNAME=net1 CNI_NETNS="$POD" "$NETPLUG" <<<"$conf"
+  assert_failure; echo "$output" | grep '^{' | jq -e '.code == 4'
+  # nothing of that touched the VF
+  ip link show "$VFDEV" >/dev/null
+  [ ! -e "$T/vf.json" ]
+}
+
+@test "netplug sriov: VERSION, STATUS, CNI_ARGS MAC, runtimeConfig, static IPAM, prevResult pass-through" {
+  run cni VERSION "" "" "" '{"cniVersion":"0.4.0"}'
+  assert_success
+  echo "$output" | jq -e '.cniVersion == "0.4.0" and .supportedVersions == ["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+  run cni STATUS "" "" "" "$(np_conf)"
+  assert_success
+  conf='{"cniVersion":"1.1.0","name":"npcni-st","type":"netplug","pciBusID":"'"${VF#0000:}"'",
+         "runtimeConfig":{"mtu":1500},
+         "prevResult":{"cniVersion":"1.1.0","interfaces":[{"name":"lo0"}],"ips":[{"address":"192.0.2.9/32","interface":0}]},
+         "ipam":{"type":"static","addresses":[{"address":"10.78.0.5/24","gateway":"10.78.0.1"},{"address":"fd78::5/64"}],
+                 "routes":[{"dst":"10.79.0.0/16"}]}}'
+  run cni ADD c1 net1 "$POD" "$conf" "IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;MAC=02:12:34:56:78:9a;FOO=1"
+  assert_success
+  echo "$output" | jq -e '.interfaces[0].name == "lo0" and .interfaces[1].name == "net1" and .interfaces[1].mac == "02:12:34:56:78:9a"'
+  echo "$output" | jq -e '.ips[0].address == "192.0.2.9/32" and .ips[1].interface == 1 and .ips[1].address == "10.78.0.5/24" and .ips[2].address == "fd78::5/64"'
+  run ip -n "npcni-pod-$ID" -o addr show net1
+  assert_output --partial 10.78.0.5/24
+  assert_output --partial fd78::5/64
+  run ip -n "npcni-pod-$ID" route show 10.79.0.0/16
+  assert_output --partial "via 10.78.0.1 dev net1"
+  [ "$(vf_field 0 mac)" = 02:12:34:56:78:9a ]
+  run cni DEL c1 net1 "$POD" "$conf"
+  assert_success
+  [ "$(vf_field 0 mac)" = 00:00:00:00:00:00 ]
+  run ip -o link show "$VFDEV"
+  assert_output --partial 02:00:00:00:00:01
+}
+
+@test "netplug sriov: GC removes stale attachments (valid-attachments and the older attachments key)" {
+  np_vf 1; np_vf 2
+  np_netns p1; np_netns p2
+  VF=0000:3b:02.0; cni ADD keep net1 "$POD" "$(np_conf)" >/dev/null
+  VF=0000:3b:02.1; cni ADD stale1 net1 "/run/netns/npcni-p1-$ID" "$(np_conf)" >/dev/null
+  VF=0000:3b:02.2; cni ADD stale2 net1 "/run/netns/npcni-p2-$ID" "$(np_conf)" >/dev/null
+  [ "$(ls "$T/ipam/npcni-net" | grep -c '^10\.')" = 3 ]
+  gc=$(np_conf | jq -c '. + {"cni.dev/valid-attachments":[{"containerID":"keep","ifname":"net1"},{"containerID":"stale2","ifname":"net1"}]}')
+  run cni GC "" "" "" "$gc"
+  assert_success
+  [ ! -e "$NETPLUG_CACHE_DIR/stale1-net1.json" ]
+  [ -e "$NETPLUG_CACHE_DIR/stale2-net1.json" ]
+  ip link show npcv1$ID >/dev/null          # stale1's VF is back in the host
+  ip -n "npcni-pod-$ID" link show net1 >/dev/null
+  [ "$(ls "$T/ipam/npcni-net" | grep -c '^10\.')" = 2 ]
+  gc=$(np_conf | jq -c '. + {"cni.dev/attachments":[{"containerID":"keep","ifname":"net1"}]}')
+  run cni GC "" "" "" "$gc"
+  assert_success
+  [ ! -e "$NETPLUG_CACHE_DIR/stale2-net1.json" ]
+  ip link show npcv2$ID >/dev/null
+  [ -e "$NETPLUG_CACHE_DIR/keep-net1.json" ]
+  # GC needs 1.1.0
+  run cni GC "" "" "" "$(np_conf 1.0.0)"
+  assert_failure
+  echo "$output" | jq -e '.code == 1'
+  cni DEL keep net1 "$POD" "$(np_conf)"
+}
