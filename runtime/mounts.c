@@ -143,8 +143,7 @@ mounts_idmap_userns (const struct spec_id_mapping *uids, size_t nu, const struct
                      cnf_err *err)
 {
   int p[2], r = -1, nsfd = -1, status;
-  pid_t pid;
-  char c;
+  pid_t pid, hostpid;
 
   if (pipe2 (p, O_CLOEXEC) < 0)
     return cnf_err_set (err, errno, "pipe");
@@ -158,22 +157,41 @@ mounts_idmap_userns (const struct spec_id_mapping *uids, size_t nu, const struct
   if (pid == 0)
     {
       /* Holder: enter a fresh user namespace, say so, and wait to be killed. */
+      /* Holder: enter a fresh user namespace, report its pid as the trusted (host) procfs
+       * numbers it — our caller may sit in a new pid namespace — and wait to be killed. */
+      char msg[32];
+      ssize_t n;
+      int pfd = procfs_fd (NULL);
       close (p[0]);
-      c = unshare (CLONE_NEWUSER) == 0 ? 'y' : 'n';
-      if (write (p[1], &c, 1) != 1)
+      n = pfd >= 0 ? readlinkat (pfd, "self", msg, sizeof msg - 1) : -1;
+      if (n <= 0 || unshare (CLONE_NEWUSER) < 0)
+        n = 0;
+      if (write (p[1], msg, (size_t) n + (n == 0)) < 0)
         _exit (1);
       for (;;)
         pause ();
     }
   close (p[1]);
-  if (read (p[0], &c, 1) != 1 || c != 'y')
-    {
-      cnf_err_set (err, EPERM, "create a user namespace for an idmapped mount");
-      goto out;
-    }
-  if (write_map (pid, "uid_map", uids, nu, err) < 0 || write_map (pid, "gid_map", gids, ng, err) < 0)
+  {
+    char msg[32];
+    ssize_t n = read (p[0], msg, sizeof msg - 1);
+    long long hp;
+    if (n <= 1)
+      {
+        cnf_err_set (err, EPERM, "create a user namespace for an idmapped mount");
+        goto out;
+      }
+    msg[n] = '\0';
+    if (parse_i64 (msg, &hp) < 0 || hp <= 0)
+      {
+        cnf_err_set (err, EINVAL, "idmap holder reported pid \"%s\"", msg);
+        goto out;
+      }
+    hostpid = (pid_t) hp;
+  }
+  if (write_map (hostpid, "uid_map", uids, nu, err) < 0 || write_map (hostpid, "gid_map", gids, ng, err) < 0)
     goto out;
-  nsfd = procfs_open (pid, "ns/user", O_RDONLY, err);
+  nsfd = procfs_open (hostpid, "ns/user", O_RDONLY, err);
   if (nsfd >= 0)
     r = nsfd;
 out:
