@@ -88,9 +88,13 @@ size_t
 spec_push_idx (struct spec_pctx *c, size_t i)
 {
   size_t saved = c->len;
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "[%zu]", i);
-  path_append (c, buf, (size_t) n);
+  char buf[32], *p = buf + sizeof buf;
+  *--p = ']';
+  do
+    *--p = (char) ('0' + i % 10);
+  while ((i /= 10) != 0);
+  *--p = '[';
+  path_append (c, p, (size_t) (buf + sizeof buf - p));
   return saved;
 }
 
@@ -214,12 +218,14 @@ int
 spec_val_u64 (struct spec_pctx *c, const json_value *v, uint64_t max, uint64_t *out)
 {
   uint64_t x;
-  char range[64];
   if (json_typeof (v) != JSON_NUMBER)
     return type_fail (c, "a number", v);
-  snprintf (range, sizeof range, "[0, %llu]", (unsigned long long) max);
   if (json_get_uint64 (v, &x) < 0 || x > max)
-    return number_fail (c, v, range);
+    {
+      char range[64];
+      snprintf (range, sizeof range, "[0, %llu]", (unsigned long long) max);
+      return number_fail (c, v, range);
+    }
   *out = x;
   return 0;
 }
@@ -228,12 +234,14 @@ int
 spec_val_i64 (struct spec_pctx *c, const json_value *v, int64_t min, int64_t max, int64_t *out)
 {
   int64_t x;
-  char range[64];
   if (json_typeof (v) != JSON_NUMBER)
     return type_fail (c, "a number", v);
-  snprintf (range, sizeof range, "[%lld, %lld]", (long long) min, (long long) max);
   if (json_get_int64 (v, &x) < 0 || x < min || x > max)
-    return number_fail (c, v, range);
+    {
+      char range[64];
+      snprintf (range, sizeof range, "[%lld, %lld]", (long long) min, (long long) max);
+      return number_fail (c, v, range);
+    }
   *out = x;
   return 0;
 }
