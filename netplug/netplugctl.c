@@ -2,6 +2,7 @@
  * Builds one request from the command words and --options, prints the reply for humans, or
  * verbatim with --json.  Exit status: 0 ok, 1 refused by netplugd, 2 usage or connection error. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -50,12 +51,9 @@ roundtrip (const char *path, const char *req, size_t len)
       fprintf (stderr, "netplugctl: connect %s: %s\n", path, strerror (errno));
       return NULL;
     }
+  /* netplugd may answer (and close) before reading an oversized request: still read the reply */
   if (write_all (fd, req, len) < 0 || write_all (fd, "\n", 1) < 0)
-    {
-      fprintf (stderr, "netplugctl: write: %s\n", strerror (errno));
-      close (fd);
-      return NULL;
-    }
+    fprintf (stderr, "netplugctl: write: %s\n", strerror (errno));
   for (;;)
     {
       if (cap - n < 4096)
@@ -155,7 +153,12 @@ print_human (const char *cmd, const json_value *res)
         }
       return;
     }
-  if (!strcmp (cmd, "port-show") || !strcmp (cmd, "port-add"))
+  if (!strcmp (cmd, "port-add"))
+    {
+      printf ("port %s added (%s)\n", s_or (res, "name", "?"), s_or (res, "state", "?"));
+      return;
+    }
+  if (!strcmp (cmd, "port-show"))
     {
       json_writer *w = json_writer_new (true);
       json_w_value (w, res);
@@ -183,6 +186,7 @@ main (int argc, char **argv)
   const char *sock = getenv ("NETPLUGD_SOCKET") ? getenv ("NETPLUGD_SOCKET") : "/run/netplugd/ctl.sock";
   bool as_json = false;
   int i = 1;
+  signal (SIGPIPE, SIG_IGN);
   for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++)
     {
       if (!strcmp (argv[i], "--json"))

@@ -41,6 +41,7 @@ npd_counter() {
 tp_start() {
   local name=$1 sock=$2
   shift 2
+  rm -f "$NPD_DIR/$name.in"
   mkfifo "$NPD_DIR/$name.in"
   stdbuf -oL dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 64 --no-pci --file-prefix "$NPD_PREFIX-$name" \
     --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" -- -i --total-num-mbufs=2048 \
@@ -95,6 +96,19 @@ tp_stop() {
 wait_for() {
   local i
   for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# wait_eq EXPECTED CMD...: retry CMD until it prints EXPECTED (5 s)
+wait_eq() {
+  local want=$1 i got
+  shift
+  for i in $(seq 50); do
+    got=$("$@")
+    [ "$got" = "$want" ] && return 0
+    sleep 0.1
+  done
+  echo "wait_eq: $* = $got, expected $want" >&2
   return 1
 }
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# netplugd control plane: operations, refusal of malformed requests (and that they change
+# nothing), persistence across SIGKILL, 256 ports.
+load helpers
+load netplugd-helpers
+
+setup() {
+  [ -x "$NETPLUGD" ] || skip "netplugd not built (no DPDK)"
+  NPD_DIR=$(mktemp -d /tmp/npd.XXXXXX)
+  npd_start
+}
+
+teardown() {
+  npd_stop
+  rm -rf "$NPD_DIR"
+}
+
+snapshot() { ctl --json port list | sed 's/"state":"[a-z]*"//g'; ctl --json network list; cat "$NPD_DIR/state.json"; }
+
+@test "netplugd: version, health, control socket mode 0600" {
+  run ctl version
+  assert_success
+  assert_output --partial "protocol 1"
+  run ctl --json health
+  assert_output --partial '"status":"ok"'
+  assert_output --partial '"workers":1'
+  [ "$(stat -c %a "$NPD_DIR/ctl.sock")" = 600 ]
+}
+
+@test "netplugd: malformed and invalid requests are refused and change nothing" {
+  ctl network add br0
+  ctl port add p1 --type memif --network br0
+  before=$(snapshot)
+  run ctl --json raw '{"op":'
+  assert_failure 1
+  assert_output --partial '"code":"invalid"'
+  run ctl --json raw '[1,2]'
+  assert_output --partial '"code":"invalid"'
+  run ctl --json raw '{"op":"frobnicate"}'
+  assert_output --partial '"code":"invalid"'
+  run ctl --json port del nosuch
+  assert_failure 1
+  assert_output --partial '"code":"not-found"'
+  run ctl --json port show nosuch
+  assert_output --partial '"code":"not-found"'
+  run ctl --json port add p1 --type memif
+  assert_output --partial '"code":"exists"'
+  run ctl --json network add br0
+  assert_output --partial '"code":"exists"'
+  run ctl --json port add p2 --type memif --socket /tmp/outside.sock
+  assert_output --partial '"code":"invalid"'
+  assert_output --partial '.socket'
+  run ctl --json port add p2 --type memif --socket "$NPD_DIR/sock/../escape.sock"
+  assert_output --partial '"code":"invalid"'
+  run ctl --json port add p2 --type memif --socket "$NPD_DIR/sock/p1.sock"
+  assert_output --partial '"code":"exists"'
+  run ctl --json port add 'bad/name' --type memif
+  assert_output --partial '"code":"invalid"'
+  run ctl --json port add p2 --type nosuchtype
+  assert_output --partial '"code":"invalid"'
+  run ctl --json port add p2 --type memif --network nosuch
+  assert_output --partial '"code":"not-found"'
+  run ctl --json port add p2 --type memif --vlan 5000
+  assert_output --partial '"code":"invalid"'
+  run ctl --json port add p2 --type memif --mac 01:00:5e:00:00:01
+  assert_output --partial '"code":"invalid"'
+  run ctl --json raw '{"op":"port-add","name":"p2","type":"memif","memif_id":-1}'
+  assert_output --partial '"code":"invalid"'
+  run ctl --json raw '{"op":"port-add","name":"p2","type":"memif","ring_size":1000}'
+  assert_output --partial '"code":"invalid"'
+  run ctl --json raw '{"op":"port-add","name":"p2","type":"tap"}'
+  assert_output --partial '"code":"invalid"'
+  run ctl --json network del br0
+  assert_output --partial '"code":"busy"'
+  run ctl --json attach p1 nosuch
+  assert_output --partial '"code":"not-found"'
+  run ctl --json raw "{\"op\":\"port-add\",\"name\":\"$(head -c 70000 /dev/zero | tr '\0' a)\"}"
+  assert_output --partial '"code":"invalid"'
+  after=$(snapshot)
+  [ "$before" = "$after" ]
+  [ ! -e "$NPD_DIR/sock/p2.sock" ]
+  [ ! -e /tmp/outside.sock ]
+}
+
+@test "netplugd: xconnect takes exactly two ports; detach and delete" {
+  ctl port add a --type memif
+  ctl port add b --type memif
+  ctl port add c --type memif
+  run ctl --json xconnect a b
+  assert_success
+  assert_output --partial '"name":"xc-a-b"'
+  run ctl --json attach c xc-a-b
+  assert_output --partial '"code":"limit"'
+  run ctl --json xconnect a c
+  assert_output --partial '"code":"busy"'
+  ctl detach a
+  ctl detach b
+  ctl network del xc-a-b
+  ctl port del a
+  [ ! -e "$NPD_DIR/sock/a.sock" ]
+  run ctl --json network list
+  refute_output --partial xc-a-b
+}
+
+@test "netplugd: SIGKILL and restart restore networks, ports and attachments" {
+  ctl network add br0 --mac-limit 16 --aging 30
+  ctl port add m1 --type memif --network br0 --vlan 10 --memif-id 3
+  ctl port add m2 --type memif --socket "$NPD_DIR/sock/pod2/net1.sock"
+  ctl raw '{"op":"port-add","name":"m3","type":"memif","owner":{"container_id":"abc","ifname":"net1"}}'
+  ctl xconnect m2 m3
+  kill -9 "$NPD_PID"
+  wait "$NPD_PID" 2>/dev/null || true
+  npd_start
+  run ctl --json port show m1
+  assert_output --partial '"network":"br0"'
+  assert_output --partial '"vlan":10'
+  assert_output --partial '"memif_id":3'
+  run ctl --json port show m3
+  assert_output --partial '"container_id":"abc"'
+  assert_output --partial '"network":"xc-m2-m3"'
+  run ctl --json network list
+  assert_output --partial '"mac_limit":16'
+  assert_output --partial '"ports":["m2","m3"]'
+  [ -S "$NPD_DIR/sock/pod2/net1.sock" ]
+  [ -S "$NPD_DIR/sock/m1.sock" ]
+}
+
+@test "netplugd: 256 memif ports can be created, listed and removed" {
+  ctl network add big
+  local i
+  for i in $(seq 1 256); do
+    ctl port add "p$i" --type memif --network big >/dev/null
+  done
+  run ctl --json health
+  assert_output --partial '"ports":256'
+  [ "$(ctl port list | tail -n +2 | wc -l)" = 256 ]
+  [ "$(ls "$NPD_DIR/sock" | wc -l)" = 256 ]
+  for i in $(seq 1 256); do
+    ctl port del "p$i" >/dev/null
+  done
+  run ctl --json health
+  assert_output --partial '"ports":0'
+  [ "$(ls "$NPD_DIR/sock" | wc -l)" = 0 ]
+}
