@@ -239,7 +239,7 @@ rootfs_mask_path (int rootfd, const char *path, cnf_err *err)
        * racing process) put there (CVE-2025-31133): check the very fd we clone. */
       devnull = safe_openat (rootfd, "/dev/null", O_PATH, SAFE_NO_SYMLINKS, err);
       if (devnull < 0)
-        return cnf_err_wrap (err, "maskedPaths: %s", path);
+        return cnf_err_wrap (err, "maskedPaths: %s: the container's /dev/null (a symlink is refused)", path);
       if (!devices_fd_is_chr (devnull, 1, 3))
         return cnf_err_set (err, EPERM, "maskedPaths: /dev/null in the container is not the null device (1:3)");
       mfd = open_tree (devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
