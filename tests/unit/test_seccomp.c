@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "runtime/seccomp.h"
+#include "runtime/spec.h"
 #include "lib/json.h"
 #include "lib/util.h"
 
@@ -795,6 +796,38 @@ test_profile_strict (void **state)
   sc_free (sc);
 }
 
+/* The shipped profiles through the real config parser: spec_load_buf() accepts them under
+ * linux.seccomp, and the typed result validates and builds. */
+static void
+test_profiles_through_spec_parser (void **state)
+{
+  const char *names[] = { "default", "cnf-dataplane", "cnf-strict" };
+  (void) state;
+  setenv ("CNFRUN_SECCOMP_PROFILES", CNF_SRCDIR "/seccomp-profiles", 1);
+  for (size_t i = 0; i < 3; i++)
+    {
+      cnf_err err = NULL;
+      char *text = NULL, *cfg;
+      struct spec *s = NULL;
+      void *ctx = NULL;
+      if (seccomp_profile_load (names[i], &text, &err) < 0)
+        fail_msg ("%s", err->msg);
+      cfg = xasprintf ("{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}, "
+                       "\"process\": {\"args\": [\"true\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, "
+                       "\"linux\": {\"seccomp\": %s}}", text);
+      if (spec_load_buf (names[i], cfg, strlen (cfg), &s, &err) < 0)
+        fail_msg ("%s: %s", names[i], err->msg);
+      assert_non_null (s->linux_.seccomp);
+      assert_true (s->linux_.seccomp->n_syscalls > 3);
+      if (seccomp_validate (s->linux_.seccomp, names[i], &err) < 0 || seccomp_build (s->linux_.seccomp, &ctx, &err) < 0)
+        fail_msg ("%s: %s", names[i], err->msg);
+      seccomp_release (ctx);
+      spec_free (s);
+      free (cfg);
+      free (text);
+    }
+}
+
 int
 main (void)
 {
@@ -814,6 +847,7 @@ main (void)
     cmocka_unit_test (test_profile_default),
     cmocka_unit_test (test_profile_dataplane),
     cmocka_unit_test (test_profile_strict),
+    cmocka_unit_test (test_profiles_through_spec_parser),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
