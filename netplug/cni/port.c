@@ -190,7 +190,7 @@ port_add (struct np_call *c, char **out, cnf_err *err)
   else if (mkdir_p_at (AT_FDCWD, pod_dir, 0755, err) < 0)
     goto out;
   if (np_step ("prepare", err) < 0)
-    goto out;
+    goto undo;
 
   {
     json_writer *w = json_writer_new (false);
@@ -227,7 +227,7 @@ port_add (struct np_call *c, char **out, cnf_err *err)
     json_w_obj_close (w);
     cleanup_free char *req = json_writer_steal (w, NULL);
     if (ctl_call (k->control_socket, req, &rep, err) < 0)
-      goto out;
+      goto undo;
     port_made = true;
   }
   if (np_step ("port-add", err) < 0)

@@ -85,3 +85,40 @@ JSON
 
 # The fake VF state of VF index N as one jq value.
 vf_field() { jq -r ".vfs[\"npcpf$ID/$1\"].$2" "$T/vf.json"; }
+
+# np_npd_start: a netplugd of our own (no hugepages, --no-pci, unique file prefix) whose socket
+# dir holds $NETPLUG_PODS_DIR; sets NPD_CTL. Skips when netplugd is not built (no DPDK).
+np_npd_start() {
+  [ -x "$NETPLUGD" ] || skip "netplugd is not built in $BUILDDIR (configure found no libdpdk)"
+  NPD=$T/npd
+  mkdir -p "$NPD/sock"
+  export NETPLUG_PODS_DIR=$NPD/sock/pods
+  NPD_CTL=$NPD/ctl.sock
+  "$NETPLUGD" -l 0,1 -m 128 --no-huge --mbufs 4095 --file-prefix "npcni$ID" --socket-dir "$NPD/sock" \
+    --ctl-socket "$NPD_CTL" --state-file "$NPD/state.json" >>"$NPD/log" 2>&1 &
+  NPD_PID=$!
+  local i
+  for i in $(seq 150); do
+    "$NETPLUGCTL" --socket "$NPD_CTL" health >/dev/null 2>&1 && return 0
+    kill -0 "$NPD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$NPD/log" >&2
+  return 1
+}
+
+np_npd_stop() {
+  if [ -n "${NPD_PID:-}" ]; then
+    kill "$NPD_PID" 2>/dev/null || true
+    wait "$NPD_PID" 2>/dev/null || true
+    NPD_PID=
+  fi
+}
+
+npctl() { "$NETPLUGCTL" --socket "$NPD_CTL" "$@"; }
+
+# np_pconf MODE [EXTRA-JSON-MEMBERS]: a config for a netplugd port.
+np_pconf() {
+  local mode=$1 extra=${2:-}
+  echo '{"cniVersion":"1.1.0","name":"npcni-'"$mode"'","type":"netplug","mode":"'"$mode"'","controlSocket":"'"$NPD_CTL"'"'"${extra:+,$extra}"'}'
+}
