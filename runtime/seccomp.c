@@ -645,6 +645,16 @@ seccomp_supported_flags (void)
   return list;
 }
 
+const char *const *
+seccomp_known_flags (void)
+{
+  static const char *list[N_OF (flags) + 1];
+  if (list[0] == NULL)
+    for (size_t i = 0; i < N_OF (flags); i++)
+      list[i] = flags[i].name;
+  return list;
+}
+
 #ifdef CNF_SECCOMP_SRCDIR
 /* Is this program running from a build tree (config.status beside it or up to two levels up)? */
 static bool

@@ -27,6 +27,8 @@ const char *const *seccomp_supported_actions (void);   /* NULL-terminated */
 const char *const *seccomp_supported_operators (void);
 const char *const *seccomp_supported_archs (void);
 const char *const *seccomp_supported_flags (void);
+/* Every flag name the runtime recognises (features "knownFlags"), supported here or not. */
+const char *const *seccomp_known_flags (void);
 
 /* Name <-> value helpers for the config parser: "SCMP_ACT_ERRNO" -> SCMP_ACT_ERRNO(0) (the errno is
  * kept apart, in errnoRet), "SCMP_CMP_MASKED_EQ" -> SCMP_CMP_MASKED_EQ.  -1 if unknown. */

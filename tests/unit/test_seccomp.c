@@ -250,6 +250,10 @@ test_names_and_features (void **state)
         assert_string_not_equal (*p, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
     }
   assert_true (found);
+  n = 0;
+  for (const char *const *p = seccomp_known_flags (); *p; p++)
+    n++;
+  assert_int_equal (n, 4);
 }
 
 static void
