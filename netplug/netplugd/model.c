@@ -115,6 +115,8 @@ np_port_state (const struct np_port *p)
     return "down";
   if (p->type == NP_PORT_MEMIF)
     return np_memif_connected (p) ? "up" : "waiting";
+  if (p->type == NP_PORT_VHOST)
+    return np_vhost_ready (p) ? "up" : "waiting";
   return "up";
 }
 
@@ -202,6 +204,9 @@ port_close (struct np_port *p)
     case NP_PORT_MEMIF:
       np_memif_port_close (p);
       break;
+    case NP_PORT_VHOST:
+      np_vhost_port_close (p);
+      break;
     case NP_PORT_TAP:
       np_tap_port_close (p);
       break;
@@ -238,8 +243,6 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
       t = i;
   if (t < 0)
     return cnf_err_set_code (err, NP_E_INVALID, 0, ".type: one of memif, vhost-user, tap, ethdev");
-  if (t == NP_PORT_VHOST)
-    return cnf_err_set_code (err, NP_E_INVALID, 0, ".type: vhost-user ports are not supported by this build");
   if (get_str (req, "socket", &sock, err) < 0 || get_str (req, "role", &role, err) < 0
       || get_str (req, "ifname", &ifname, err) < 0 || get_str (req, "devargs", &devargs, err) < 0
       || get_str (req, "mac", &mac, err) < 0 || get_str (req, "network", &network, err) < 0)
@@ -348,6 +351,9 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
     {
     case NP_PORT_MEMIF:
       r = np_memif_port_open (p, err);
+      break;
+    case NP_PORT_VHOST:
+      r = np_vhost_port_open (p, err);
       break;
     case NP_PORT_TAP:
       r = np_tap_port_open (p, err);

@@ -177,6 +177,10 @@ uint32_t np_bridge_mac_count (const struct np_network *n);
 int np_memif_port_open (struct np_port *p, cnf_err *err);
 void np_memif_port_close (struct np_port *p);
 bool np_memif_connected (const struct np_port *p);
+/* vhost.c */
+int np_vhost_port_open (struct np_port *p, cnf_err *err);
+void np_vhost_port_close (struct np_port *p);
+bool np_vhost_ready (const struct np_port *p);
 /* tap.c */
 int np_tap_port_open (struct np_port *p, cnf_err *err);
 void np_tap_port_close (struct np_port *p);

@@ -41,10 +41,50 @@ npd_counter() {
 tp_start() {
   local name=$1 sock=$2
   shift 2
+  tp_launch "$name" --no-huge -m 64 --file-prefix "$NPD_PREFIX-$name" \
+    --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" -- "$@"
+}
+
+# tpv_start NAME PATH MAC: testpmd with a virtio_user vhost-user server port (needs hugepages).
+tpv_start() {
+  tp_launch "$1" -m 64 --in-memory --single-file-segments \
+    --vdev="virtio_user0,path=$2,server=1,queues=1,mac=$3" --
+}
+
+# hugepages_reserve PAGES: make sure PAGES 2 MiB pages are free, raising nr_hugepages if needed
+# (never above 512 pages = 1 GiB in total).  Remembers what it added for hugepages_release.
+hugepages_reserve() {
+  local want=$1 free total
+  free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  total=$(cat /proc/sys/vm/nr_hugepages)
+  NPD_HUGE_ADDED=0
+  if [ "$free" -lt "$want" ]; then
+    [ $((total + want - free)) -le 512 ] || return 1
+    echo $((total + want - free)) >/proc/sys/vm/nr_hugepages
+    NPD_HUGE_ADDED=$((want - free))
+  fi
+  [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge "$want" ]
+}
+
+hugepages_release() {
+  local free total
+  [ "${NPD_HUGE_ADDED:-0}" -gt 0 ] || return 0
+  free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  total=$(cat /proc/sys/vm/nr_hugepages)
+  # give back only pages that are free again (others may have started using some)
+  [ "$free" -ge "$NPD_HUGE_ADDED" ] && echo $((total - NPD_HUGE_ADDED)) >/proc/sys/vm/nr_hugepages
+  NPD_HUGE_ADDED=0
+}
+
+tp_launch() {
+  local name=$1
+  shift
+  local eal=() 
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
+  shift
   rm -f "$NPD_DIR/$name.in"
   mkfifo "$NPD_DIR/$name.in"
-  stdbuf -oL dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 64 --no-pci --file-prefix "$NPD_PREFIX-$name" \
-    --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" -- -i --total-num-mbufs=2048 \
+  stdbuf -oL dpdk-testpmd --lcores 0@0,1@0 --no-pci "${eal[@]}" -- -i --total-num-mbufs=2048 \
     --forward-mode=rxonly "$@" <"$NPD_DIR/$name.in" >"$NPD_DIR/$name.log" 2>&1 &
   eval "TP_PID_$name=$!"
   # keep the fifo open for writing for the life of testpmd
