@@ -19,6 +19,7 @@
 #endif
 
 #include "../lib/util.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "spec_internal.h"
 
@@ -663,7 +664,7 @@ parse_scheduler (struct spec_pctx *c, const json_value *obj, struct spec_schedul
     return -1;
   if (prio != 0 && policy != SCHED_FIFO && policy != SCHED_RR)
     return spec_fail_at (c, "priority", "only SCHED_FIFO and SCHED_RR take a priority");
-  if (prio < 0 || prio > 99)
+  if ((policy == SCHED_FIFO || policy == SCHED_RR) && (prio < 1 || prio > 99))
     return spec_fail_at (c, "priority", "must be between 1 and 99 for SCHED_FIFO and SCHED_RR");
   sc->priority = (uint32_t) prio;
   if (rd_array_of (c, v, "flags", JSON_STRING, &a, &n) < 0)
@@ -1218,8 +1219,12 @@ parse_memory_policy (struct spec_pctx *c, const json_value *lx, struct spec_memo
       return spec_fail_at (c, "flags", "must be empty for %s", mname);
     if (needs_nodes && mp->nodes == NULL)
       return spec_fail_at (c, "nodes", "required for %s", mname);
+    long fbal = 0;
+    spec_name_lookup (spec_mpol_flags, "MPOL_F_NUMA_BALANCING", &fbal);
     if ((mp->flags & (unsigned) fstatic) && (mp->flags & (unsigned) frel))
       return spec_fail_at (c, "flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES are mutually exclusive");
+    if ((mp->flags & (unsigned) fbal) && strcmp (mname, "MPOL_BIND") != 0 && strcmp (mname, "MPOL_PREFERRED_MANY") != 0)
+      return spec_fail_at (c, "flags", "MPOL_F_NUMA_BALANCING needs MPOL_BIND or MPOL_PREFERRED_MANY");
   }
   spec_pop (c, saved);
   return 1;
@@ -1391,10 +1396,20 @@ parse_propagation (struct spec_pctx *c, const char *key, const char *v, unsigned
   return spec_fail_at (c, key, "unknown propagation \"%s\"", v);
 }
 
-/* sysctls that are namespaced, and which namespace they need (runc's rules). */
+/* sysctls that are namespaced, and which namespace they need (runc's rules).  Keys may be
+ * written with '/' as well as '.'; -2 for a key that tries to leave /proc/sys. */
 static int
-sysctl_namespace (const char *key)
+sysctl_namespace (const char *raw)
 {
+  char key[256];
+  size_t n = strlen (raw);
+  if (n == 0 || n >= sizeof key)
+    return -2;
+  for (size_t i = 0; i <= n; i++)
+    key[i] = raw[i] == '/' ? '.' : raw[i];
+  if (key[0] == '.' || key[n - 1] == '.' || strstr (raw, "/../") || strstr (raw, "/./") || str_has_prefix (raw, "../")
+      || str_has_suffix (raw, "/..") || strcmp (raw, "..") == 0)
+    return -2;
   static const char *const ipc_keys[]
       = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
           "kernel.shmmni", "kernel.shm_rmid_forced" };
@@ -1525,13 +1540,15 @@ cross_checks (struct spec_pctx *c, struct spec *s)
     {
       int ns = sysctl_namespace (l->sysctl[i].key);
       size_t s2 = spec_push_key (c, "sysctl");
+      if (ns == -2)
+        return spec_fail_at (c, l->sysctl[i].key, "invalid sysctl name");
       if (ns < 0)
         return spec_fail_at (c, l->sysctl[i].key, "sysctl \"%s\" is not namespaced: refusing to change the host",
                              l->sysctl[i].key);
       if (!l->ns[ns].present)
         return spec_fail_at (c, l->sysctl[i].key, "needs a %s namespace in linux.namespaces", spec_ns_name (ns));
-      if (ns == NS_UTS && s->hostname && strcmp (l->sysctl[i].key, "kernel.hostname") == 0)
-        return spec_fail_at (c, l->sysctl[i].key, "conflicts with .hostname");
+      if (ns == NS_UTS && strcmp (l->sysctl[i].key + 7, "hostname") == 0)
+        return spec_fail_at (c, l->sysctl[i].key, "not allowed: set .hostname instead");
       spec_pop (c, s2);
     }
   for (size_t i = 0; i < s->n_mounts; i++)
@@ -1634,7 +1651,10 @@ parse_doc (struct spec_pctx *c, const json_value *doc, struct spec *s)
       s->has_linux = true;
       spec_pop (c, saved);
     }
-  return cross_checks (c, s);
+  if (cross_checks (c, s) < 0)
+    return -1;
+  /* What only libseccomp knows (architectures and flags of this build, errno ranges). */
+  return seccomp_validate (s->linux_.seccomp, c->origin, c->err);
 }
 
 static int

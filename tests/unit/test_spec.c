@@ -419,8 +419,10 @@ test_errors_process (void **state)
       ".process.scheduler.priority: only SCHED_FIFO and SCHED_RR take a priority" },
     { "{\"args\":[\"sh\"],\"cwd\":\"/\",\"scheduler\":{\"policy\":\"SCHED_RR\",\"priority\":100}}",
       ".process.scheduler.priority: must be between 1 and 99 for SCHED_FIFO and SCHED_RR" },
-    { "{\"args\":[\"sh\"],\"cwd\":\"/\",\"scheduler\":{\"policy\":\"SCHED_RR\",\"flags\":[\"SCHED_FLAG_X\"]}}",
+    { "{\"args\":[\"sh\"],\"cwd\":\"/\",\"scheduler\":{\"policy\":\"SCHED_RR\",\"priority\":1,\"flags\":[\"SCHED_FLAG_X\"]}}",
       ".process.scheduler.flags[0]: unknown scheduler flag \"SCHED_FLAG_X\"" },
+    { "{\"args\":[\"sh\"],\"cwd\":\"/\",\"scheduler\":{\"policy\":\"SCHED_FIFO\"}}",
+      ".process.scheduler.priority: must be between 1 and 99 for SCHED_FIFO and SCHED_RR" },
     { "{\"args\":[\"sh\"],\"cwd\":\"/\",\"scheduler\":{\"policy\":\"SCHED_BATCH\",\"runtime\":5}}",
       ".process.scheduler: runtime, deadline and period are only for SCHED_DEADLINE" },
     { "{\"args\":[\"sh\"],\"cwd\":\"/\",\"scheduler\":{\"policy\":\"SCHED_DEADLINE\"}}",
@@ -507,6 +509,12 @@ test_errors_linux (void **state)
       ".linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES are mutually exclusive" },
     { "\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_NODE\"]}",
       ".linux.memoryPolicy.flags[0]: unknown memory policy flag \"MPOL_F_NODE\"" },
+    { "\"memoryPolicy\":{\"mode\":\"MPOL_INTERLEAVE\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_NUMA_BALANCING\"]}",
+      ".linux.memoryPolicy.flags: MPOL_F_NUMA_BALANCING needs MPOL_BIND or MPOL_PREFERRED_MANY" },
+    { "\"sysctl\":{\"kernel.hostname\":\"x\"}", ".linux.sysctl[\"kernel.hostname\"]: not allowed: set .hostname instead" },
+    { "\"sysctl\":{\"net/../kernel/panic\":\"1\"}", ".linux.sysctl[\"net/../kernel/panic\"]: invalid sysctl name" },
+    { "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":70000}",
+      ".linux.seccomp.defaultAction: errnoRet 70000 is out of range (0..65535)" },
     { "\"personality\":{\"domain\":\"LINUX64\"}", ".linux.personality.domain: unknown personality domain \"LINUX64\"" },
     { "\"intelRdt\":{\"closID\":\"x\"}", ".linux.intelRdt: Intel RDT is not supported by cnfrun" },
     { "\"seccomp\":{}", ".linux.seccomp.defaultAction: missing" },
@@ -572,7 +580,8 @@ test_cross_checks (void **state)
       "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
       "\"mounts\":[{\"destination\":\"/a\",\"source\":\"/b\",\"options\":[\"rbind\",\"ridmap\"]}],"
       "\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"},{\"type\":\"mount\"},"
-      "{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}],\"sysctl\":{\"net.core.somaxconn\":\"1024\"}}}");
+      "{\"type\":\"network\",\"path\":\"/var/run/netns/x\"},{\"type\":\"ipc\"}],\"sysctl\":{\"net.core.somaxconn\":\"1024\","
+      "\"net/ipv4/conf/eth0.100/forwarding\":\"1\",\"fs/mqueue/msg_max\":\"10\"}}}");
   assert_true (s->linux_.ns[NS_USER].present);
   assert_string_equal (s->linux_.ns[NS_USER].path, "/proc/1/ns/user");
   assert_string_equal (s->linux_.ns[NS_NET].path, "/var/run/netns/x");
