@@ -84,6 +84,19 @@ FORBIDDEN=(keyctl bpf ptrace mount unshare clone-newns clone-newnet clone-newuse
   assert_line "getpgid: ok"
 }
 
+@test "seccomp: without noNewPrivileges the filter still loads for a non-root user, and does not set no_new_privs" {
+  # Loading a filter without no_new_privs needs CAP_SYS_ADMIN: the runtime must load it before
+  # dropping capabilities in that case (as runc does).
+  update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}'
+  with_caps_and_args '[]' sh -c 'grep NoNewPrivs /proc/self/status; seccomp_probe getpid keyctl'
+  use_profile "$PROFILES/default.json"
+  run cnf run -b "$BUNDLE" sc-nonnp
+  echo "$output"
+  assert_line --regexp '^NoNewPrivs:[[:space:]]+0$'
+  assert_line "getpid: ok"
+  assert_line "keyctl: errno 1 (Operation not permitted)"
+}
+
 @test "seccomp: errnoRet is honoured (SCMP_ACT_ERRNO with errnoRet 38 gives ENOSYS)" {
   with_caps_and_args '[]' seccomp_probe getpgid getpid
   update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
