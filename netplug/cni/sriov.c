@@ -584,13 +584,38 @@ has_addr (struct nl_cache *cache, int ifindex, const char *cidr)
   return found;
 }
 
+/* What CHECK compares against: the runtime's prevResult when it names our interface (later
+ * plugins in the chain may have changed MTU or MAC), else our own cached result. */
+static int
+check_expectation (struct np_call *c, json_value *e, struct cni_result *r, int *idx, cnf_err *err)
+{
+  const char *ifname = c->env.ifname;
+  if (c->conf.prev_result)
+    {
+      if (cni_result_from_json (c->conf.prev_result, r, err) < 0)
+        return cnf_err_wrap (err, "CHECK: prevResult");
+      for (size_t i = 0; i < r->n_ifaces; i++)
+        if (r->ifaces[i].name && strcmp (r->ifaces[i].name, ifname) == 0)
+          {
+            *idx = (int) i;
+            return 0;
+          }
+      cni_result_free (r);
+    }
+  const char *rs = json_string (json_get (e, "result"));
+  if (rs == NULL || cni_result_parse (rs, strlen (rs), r, err) < 0)
+    return cnf_err_set_code (err, CNI_ERR_IO, 0, "CHECK: cache entry has no result");
+  *idx = 0;
+  return 0;
+}
+
 int
 sriov_check (struct np_call *c, json_value *e, cnf_err *err)
 {
   struct cni_result r = { 0 };
-  const char *rs = json_string (json_get (e, "result"));
-  if (rs == NULL || cni_result_parse (rs, strlen (rs), &r, err) < 0)
-    return cnf_err_set_code (err, CNI_ERR_IO, 0, "CHECK: cache entry has no result");
+  int idx = 0;
+  if (check_expectation (c, e, &r, &idx, err) < 0)
+    return -1;
   bool dpdk = false;
   json_get_bool (json_get (e, "dpdk"), &dpdk);
   int ret = 0;
@@ -622,14 +647,15 @@ sriov_check (struct np_call *c, json_value *e, cnf_err *err)
     }
   char mac[18];
   np_format_mac (l.mac, mac, sizeof mac);
-  if (r.n_ifaces && r.ifaces[0].mac && strcasecmp (r.ifaces[0].mac, mac) != 0)
+  const struct cni_iface *want = idx < (int) r.n_ifaces ? &r.ifaces[idx] : NULL;
+  if (want && want->mac && strcasecmp (want->mac, mac) != 0)
     {
-      ret = cnf_err_set_code (err, CNI_ERR_DEVICE, 0, "CHECK: %s has MAC %s, expected %s", c->env.ifname, mac, r.ifaces[0].mac);
+      ret = cnf_err_set_code (err, CNI_ERR_DEVICE, 0, "CHECK: %s has MAC %s, expected %s", c->env.ifname, mac, want->mac);
       goto done;
     }
-  if (r.n_ifaces && r.ifaces[0].mtu && r.ifaces[0].mtu != l.mtu)
+  if (want && want->mtu && want->mtu != l.mtu)
     {
-      ret = cnf_err_set_code (err, CNI_ERR_DEVICE, 0, "CHECK: %s has MTU %d, expected %d", c->env.ifname, l.mtu, r.ifaces[0].mtu);
+      ret = cnf_err_set_code (err, CNI_ERR_DEVICE, 0, "CHECK: %s has MTU %d, expected %d", c->env.ifname, l.mtu, want->mtu);
       goto done;
     }
   if (!(l.flags & IFF_UP))
@@ -644,7 +670,7 @@ sriov_check (struct np_call *c, json_value *e, cnf_err *err)
       goto done;
     }
   for (size_t i = 0; i < r.n_ips && ret == 0; i++)
-    if (r.ips[i].iface == 0 && !has_addr (addrs, l.ifindex, r.ips[i].address))
+    if (r.ips[i].iface == idx && !has_addr (addrs, l.ifindex, r.ips[i].address))
       ret = cnf_err_set_code (err, CNI_ERR_DEVICE, 0, "CHECK: %s lacks address %s", c->env.ifname, r.ips[i].address);
   nl_cache_free (addrs);
 done:
