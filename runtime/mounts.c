@@ -1,4 +1,5 @@
 /* mounts.c — config.json mounts[] through the new mount API (see mounts.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -202,6 +203,100 @@ out:
   return r;
 }
 
+/* tmpcopyup: copy what the image has under the target into the new tmpfs (still detached).
+ * Everything is opened by name relative to fds and never through a symlink. */
+static int
+copy_tree (int srcdir, int dstdir, int depth, const char *what, cnf_err *err)
+{
+  cleanup_dir DIR *d = NULL;
+  struct dirent *e;
+  int fd;
+
+  if (depth > 64)
+    return cnf_err_set (err, ELOOP, "tmpcopyup %s: tree too deep", what);
+  fd = openat (srcdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return cnf_err_set (err, errno, "tmpcopyup %s: open", what);
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return cnf_err_set (err, errno, "tmpcopyup %s: opendir", what);
+    }
+  if (depth == 0)
+    {
+      struct stat st;
+      /* The tmpfs root takes the directory's mode and owner. */
+      if (fstat (fd, &st) == 0)
+        {
+          cleanup_close int root = openat (dstdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (root >= 0)
+            {
+              if (fchmod (root, st.st_mode & 07777) < 0 || fchown (root, st.st_uid, st.st_gid) < 0)
+                return cnf_err_set (err, errno, "tmpcopyup %s: set the root's mode", what);
+            }
+        }
+    }
+  while ((e = readdir (d)))
+    {
+      struct stat st;
+      const char *n = e->d_name;
+      if (strcmp (n, ".") == 0 || strcmp (n, "..") == 0)
+        continue;
+      if (fstatat (fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return cnf_err_set (err, errno, "tmpcopyup %s/%s: stat", what, n);
+      if (S_ISDIR (st.st_mode))
+        {
+          cleanup_close int s = -1, t = -1;
+          if (mkdirat (dstdir, n, st.st_mode & 07777) < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: mkdir", what, n);
+          s = openat (fd, n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          t = openat (dstdir, n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (s < 0 || t < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: open", what, n);
+          if (copy_tree (s, t, depth + 1, what, err) < 0)
+            return -1;
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          cleanup_close int s = -1, t = -1;
+          char buf[65536];
+          ssize_t r;
+          s = openat (fd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          t = openat (dstdir, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
+          if (s < 0 || t < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: open", what, n);
+          while ((r = read (s, buf, sizeof buf)) > 0)
+            if (write_all (t, buf, (size_t) r) != r)
+              return cnf_err_set (err, errno, "tmpcopyup %s/%s: write", what, n);
+          if (r < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: read", what, n);
+        }
+      else if (S_ISLNK (st.st_mode))
+        {
+          char target[4096];
+          ssize_t l = readlinkat (fd, n, target, sizeof target - 1);
+          if (l < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: readlink", what, n);
+          target[l] = '\0';
+          if (symlinkat (target, dstdir, n) < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: symlink", what, n);
+        }
+      else if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode) || S_ISFIFO (st.st_mode))
+        {
+          if (mknodat (dstdir, n, st.st_mode, st.st_rdev) < 0)
+            return cnf_err_set (err, errno, "tmpcopyup %s/%s: mknod", what, n);
+        }
+      else
+        continue; /* sockets are not copied */
+      if (fchownat (dstdir, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
+        return cnf_err_set (err, errno, "tmpcopyup %s/%s: chown", what, n);
+      if (!S_ISLNK (st.st_mode) && fchmodat (dstdir, n, st.st_mode & 07777, 0) < 0)
+        return cnf_err_set (err, errno, "tmpcopyup %s/%s: chmod", what, n);
+    }
+  return 0;
+}
+
 static bool
 is_bind (const struct spec_mount *m, const struct mount_opts *o)
 {
@@ -231,6 +326,7 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
 {
   struct mount_opts o;
   cleanup_close int mfd = -1, tfd = -1, userns = -1;
+  cleanup_free char *sbdata = NULL;
   const char *dest = m->destination;
   bool bind, as_file = false, recursive_attrs;
   uint64_t set, clr;
@@ -298,6 +394,13 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
           type = "cgroup2";
           data = NULL;
         }
+      if (data != NULL || (o.ms_set & (MS_SYNCHRONOUS | MS_DIRSYNC)))
+        {
+          /* Superblock flags travel as fsconfig flags with the data. */
+          sbdata = xasprintf ("%s%s%s%s", data ? data : "", (o.ms_set & MS_SYNCHRONOUS) ? ",sync" : "",
+                              (o.ms_set & MS_DIRSYNC) ? ",dirsync" : "", "");
+          data = sbdata[0] == ',' ? sbdata + 1 : sbdata;
+        }
       mfd = mounts_new_fs (type, m->source, data, attrs, dest, err);
       if (mfd < 0 && strcmp (type, "sysfs") == 0 && env->in_userns && !env->has_netns)
         {
@@ -344,6 +447,9 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
 
   tfd = safe_mkpath (env->rootfd, dest, as_file, 0755, 0, err);
   if (tfd < 0)
+    goto out;
+  if (o.tmpcopyup && !bind && m->type && strcmp (m->type, "tmpfs") == 0
+      && copy_tree (tfd, mfd, 0, dest, err) < 0)
     goto out;
   if (mounts_attach (mfd, tfd, dest, err) < 0)
     goto out;

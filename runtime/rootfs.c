@@ -15,14 +15,6 @@
 #include "../lib/log.h"
 #include "../lib/util.h"
 
-static const char *bundle_dir;
-
-void
-rootfs_set_bundle_dir (const char *bundle)
-{
-  bundle_dir = bundle;
-}
-
 /* "/dev/shm/" and "/dev//shm" name the same destination as "/dev/shm". */
 static bool
 same_dest (const char *a, const char *b)
@@ -143,11 +135,11 @@ rootfs_mount_all (const struct rootfs_ctx *ctx, cnf_err *err)
   rootfd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (rootfd < 0)
     return cnf_err_set (err, errno, "open the rootfs %s", ctx->rootfs);
-  if (bundle_dir)
+  if (ctx->bundle)
     {
-      bundlefd = open (bundle_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      bundlefd = open (ctx->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (bundlefd < 0)
-        return cnf_err_set (err, errno, "open the bundle %s", bundle_dir);
+        return cnf_err_set (err, errno, "open the bundle %s", ctx->bundle);
     }
   env.spec = s;
   env.rootfd = rootfd;

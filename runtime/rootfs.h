@@ -16,21 +16,17 @@ struct rootfs_ctx {
   bool no_pivot;             /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool in_userns;            /* a new user namespace: devices are bind-mounted, not mknod'ed */
   const char *sandbox_dir;   /* host dir to bind on /run/netplug in the container, or NULL */
+  const char *bundle;        /* optional: relative bind-mount sources are resolved here (NULL: the cwd) */
 };
 
 /* In the container init, in its new mount namespace, before the createContainer hooks:
  * rootfsPropagation / make-private, bind the rootfs on itself, mounts[] in order, default devices + linux.devices,
  * /dev/fd,/dev/stdin,stdout,stderr links, /dev/ptmx -> pts/ptmx, /dev/shm if not mounted, the sandbox_dir bind.
- * Leaves the cwd at the rootfs.
- * Relative bind-mount sources are looked up from the cwd at the time of the call (the bundle,
- * as runc does) — or from rootfs_set_bundle_dir() when set. */
+ * Leaves the cwd at the rootfs. */
 int rootfs_mount_all (const struct rootfs_ctx *ctx, cnf_err *err);
 /* After the createContainer hooks: pivot_root (or chroot), umount the old root, maskedPaths, readonlyPaths,
  * linux.sysctl (through a trusted procfs fd of the container's /proc), root.readonly (remount ro), rootfs propagation final. */
 int rootfs_finalize (const struct rootfs_ctx *ctx, cnf_err *err);
-
-/* Optional: the bundle directory relative bind sources are resolved against (default: cwd). */
-void rootfs_set_bundle_dir (const char *bundle);
 
 /* Masked and read-only paths against a root fd (after the pivot, the container's "/"). */
 int rootfs_mask_path (int rootfd, const char *path, cnf_err *err);

@@ -172,3 +172,61 @@ mnt_line() { printf '%s\n' "$output" | awk -v d="$1" '$5 == d { print }' | tail 
   assert_success
   assert_output not-mounted
 }
+
+@test "rootfs: tmpcopyup copies the image's directory into the tmpfs; sync/dirsync reach the superblock" {
+  rm -f "$BUNDLE/rootfs"
+  make_busybox_rootfs "$BUNDLE/rootfs"
+  mkdir -p "$BUNDLE/rootfs/etc/skel/sub"
+  echo hi > "$BUNDLE/rootfs/etc/skel/sub/f"
+  ln -s sub/f "$BUNDLE/rootfs/etc/skel/link"
+  chmod 750 "$BUNDLE/rootfs/etc/skel"
+  update_config '.mounts += [{"destination": "/etc/skel", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "sync", "dirsync"]}]'
+  run_in 'cat /proc/self/mountinfo; cat /etc/skel/link; stat -c %a /etc/skel; echo new > /etc/skel/sub/g'
+  assert_success
+  [[ "$(mnt_line /etc/skel)" =~ -\ tmpfs\ tmpfs\ rw,sync,dirsync ]]
+  assert_line hi
+  assert_line 750
+  # the writes went to the tmpfs, not to the image
+  [ ! -e "$BUNDLE/rootfs/etc/skel/sub/g" ]
+}
+
+@test "rootfs: remount changes flags of an existing mount; relative bind sources come from the bundle" {
+  mkdir -p "$BUNDLE/reldata"
+  echo relsrc > "$BUNDLE/reldata/x"
+  update_config '.mounts += [{"destination": "/proc", "options": ["remount", "nosuid", "nodev", "noexec"]},
+                             {"destination": "/rel", "source": "reldata", "options": ["bind", "ro"]}]'
+  update_config '.process.args = ["sh", "-c", "cat /proc/self/mountinfo; cat /rel/x"]'
+  cd "$BUNDLE"
+  run cnf run -b "$BUNDLE" remount
+  assert_success
+  [[ "$(mnt_line /proc)" =~ \ /proc\ rw,nosuid,nodev,noexec ]]
+  [[ "$(mnt_line /rel)" =~ \ /rel\ ro ]]
+  assert_line relsrc
+}
+
+@test "rootfs: mount propagation options and rootfsPropagation, nothing leaks to the host" {
+  update_config '.mounts += [{"destination": "/shr", "type": "tmpfs", "source": "tmpfs", "options": ["shared"]},
+                             {"destination": "/unb", "type": "tmpfs", "source": "tmpfs", "options": ["unbindable"]},
+                             {"destination": "/prv", "type": "tmpfs", "source": "tmpfs", "options": ["rprivate"]}]'
+  run_in 'cat /proc/self/mountinfo'
+  assert_success
+  [[ "$(mnt_line /shr)" =~ \ shared:[0-9]+\ - ]]
+  [[ "$(mnt_line /unb)" =~ \ unbindable\ - ]]
+  [[ "$(mnt_line /prv)" =~ relatime\ -\ tmpfs ]]
+  update_config '.linux.rootfsPropagation = "rshared"'
+  run_in 'cat /proc/self/mountinfo'
+  assert_success
+  [[ "$(mnt_line /)" =~ \ shared:[0-9]+\ - ]]
+  [[ "$(mnt_line /proc)" =~ \ shared:[0-9]+\ - ]]
+  # the container's mounts did not propagate into the host's namespace
+  run grep -c " $(readlink -f "$BUNDLE/rootfs")" /proc/self/mountinfo
+  assert_output 0
+  update_config '.linux.rootfsPropagation = "rslave"'
+  run_in 'cat /proc/self/mountinfo'
+  assert_success
+  # a slave of the host's / (or private when the host's / is not shared): never shared back
+  [[ "$(mnt_line /)" != *shared:* ]]
+  if awk '$5 == "/" && $7 ~ /^shared:/' /proc/self/mountinfo | grep -q .; then
+    [[ "$(mnt_line /)" =~ \ master:[0-9]+\ - ]]
+  fi
+}
