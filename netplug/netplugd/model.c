@@ -269,6 +269,8 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
     }
   else if (sock)
     return cnf_err_set_code (err, NP_E_INVALID, 0, ".socket: only for memif and vhost-user ports");
+  if (devargs && t != NP_PORT_ETHDEV)
+    return cnf_err_set_code (err, NP_E_INVALID, 0, ".devargs: only for ethdev ports");
   if (t == NP_PORT_TAP)
     {
       if (!ifname || !valid_ifname (ifname))
@@ -281,7 +283,12 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
     {
       if (!devargs || !*devargs)
         return cnf_err_set_code (err, NP_E_INVALID, 0, ".devargs: required for ethdev ports");
-      return cnf_err_set_code (err, NP_E_INVALID, 0, ".type: ethdev ports are not supported by this build");
+      if (np_ethdev_check (devargs, err) < 0)
+        return -1;
+      for (unsigned i = 0; i < NP_MAX_PORTS; i++)
+        if (np.ports[i] && np.ports[i]->devargs && strcspn (devargs, ",") == strcspn (np.ports[i]->devargs, ",")
+            && !strncmp (np.ports[i]->devargs, devargs, strcspn (devargs, ",")))
+          return cnf_err_set_code (err, NP_E_EXISTS, 0, ".devargs: device used by port %s", np.ports[i]->name);
     }
   if (mac && np_parse_mac (mac, macb) < 0)
     return cnf_err_set_code (err, NP_E_INVALID, 0, ".mac: a unicast aa:bb:cc:dd:ee:ff address");
@@ -357,6 +364,9 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
       break;
     case NP_PORT_TAP:
       r = np_tap_port_open (p, err);
+      break;
+    case NP_PORT_ETHDEV:
+      r = np_ethdev_port_open (p, err);
       break;
     default:
       r = cnf_err_set_code (err, NP_E_INVALID, 0, ".type: unsupported");
@@ -747,14 +757,3 @@ np_state_restore (cnf_err *err)
   return np_state_save (err);
 }
 
-/* ethdev ports are not built yet: the model refuses them before reaching these. */
-int
-np_ethdev_port_open (struct np_port *p, cnf_err *err)
-{
-  return cnf_err_set_code (err, NP_E_INVALID, 0, "ethdev ports are not supported by this build");
-}
-
-void
-np_ethdev_port_close (struct np_port *p)
-{
-}

@@ -185,6 +185,7 @@ bool np_vhost_ready (const struct np_port *p);
 int np_tap_port_open (struct np_port *p, cnf_err *err);
 void np_tap_port_close (struct np_port *p);
 /* ethdev.c / vhost.c (optional kinds) */
+int np_ethdev_check (const char *devargs, cnf_err *err);
 int np_ethdev_port_open (struct np_port *p, cnf_err *err);
 void np_ethdev_port_close (struct np_port *p);
 
