@@ -58,7 +58,7 @@ make_device (int rootfd, const struct spec_device *d, bool in_userns, cnf_err *e
 
   if (type == 0)
     return cnf_err_set (err, EINVAL, "device %s: unknown type '%c'", d->path, d->type);
-  if (d->path == NULL || strncmp (d->path, "/dev/", 5) != 0)
+  if (d->path == NULL || strncmp (d->path, "/dev/", 5) != 0 || strstr (d->path, "/../") || str_has_suffix (d->path, "/.."))
     return cnf_err_set (err, EINVAL, "device path \"%s\" is not under /dev", d->path ? d->path : "");
   parent = safe_open_parent (rootfd, d->path, true, SAFE_NO_SYMLINKS, name, sizeof name, err);
   if (parent < 0)

@@ -297,6 +297,28 @@ copy_tree (int srcdir, int dstdir, int depth, const char *what, cnf_err *err)
   return 0;
 }
 
+/* Mounting over procfs entries can hide or redirect what the runtime and the kernel rely on
+ * (/proc/self, /proc/sys...): a target that resolves into a procfs mount is refused unless it
+ * is one of the files tools like lxcfs legitimately cover.  The check is on the resolved fd, so a
+ * symlink elsewhere in the rootfs that leads into /proc is caught too. */
+static int
+refuse_proc_target (int tfd, const char *dest, cnf_err *err)
+{
+  static const char *const allowed[] = { "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+                                         "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+                                         "/proc/net/dev", "/proc/sys/kernel/ns_last_pid" };
+  struct statfs sfs;
+  size_t i;
+  if (fstatfs (tfd, &sfs) < 0)
+    return cnf_err_set (err, errno, "statfs the target %s", dest);
+  if (sfs.f_type != PROC_SUPER_MAGIC)
+    return 0;
+  for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+    if (strcmp (dest, allowed[i]) == 0)
+      return 0;
+  return cnf_err_set (err, EPERM, "mount destination %s is inside procfs: refused", dest);
+}
+
 static bool
 is_bind (const struct spec_mount *m, const struct mount_opts *o)
 {
@@ -447,6 +469,8 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
 
   tfd = safe_mkpath (env->rootfd, dest, as_file, 0755, 0, err);
   if (tfd < 0)
+    goto out;
+  if (refuse_proc_target (tfd, dest, err) < 0)
     goto out;
   if (o.tmpcopyup && !bind && m->type && strcmp (m->type, "tmpfs") == 0
       && copy_tree (tfd, mfd, 0, dest, err) < 0)

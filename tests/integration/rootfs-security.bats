@@ -62,17 +62,21 @@ private_rootfs() {
 }
 
 @test "rootfs: a sysctl write is never redirected through a mount over /proc/sys" {
-  # A bind of a host directory holding a decoy "ip_forward" over /proc/sys/net/ipv4.
+  # A createContainer hook binds a host directory holding a decoy "ip_forward" over
+  # /proc/sys/net/ipv4 in the container's mount namespace, before the sysctl writes.
   echo 0 > "$HOSTDIR/ip_forward"
-  update_config ".mounts += [{\"destination\": \"/proc/sys/net/ipv4\", \"source\": \"$HOSTDIR\", \"options\": [\"bind\"]}]
+  local rootfs
+  rootfs=$(readlink -f "$BUNDLE/rootfs")
+  update_config ".hooks = {\"createContainer\": [{\"path\": \"/bin/mount\", \"args\": [\"mount\", \"--bind\", \"$HOSTDIR\", \"$rootfs/proc/sys/net/ipv4\"]}]}
                  | .linux.sysctl = {\"net.ipv4.ip_forward\": \"1\"}"
   run_in 'true'
   assert_failure
   assert_output --partial 'linux.sysctl'
   assert_output --partial 'cross-device'
   [ "$(cat "$HOSTDIR/ip_forward")" = 0 ]
+  ! grep -q "$rootfs/proc" /proc/self/mountinfo
   # /proc replaced by something that is not procfs
-  update_config 'del(.mounts[] | select(.destination == "/proc/sys/net/ipv4")) | (.mounts[] | select(.destination == "/proc")) |= {"destination": "/proc", "type": "tmpfs", "source": "tmpfs"}'
+  update_config 'del(.hooks) | (.mounts[] | select(.destination == "/proc")) |= {"destination": "/proc", "type": "tmpfs", "source": "tmpfs"}'
   run_in 'true'
   assert_failure
   assert_output --partial 'not the root of a procfs'
@@ -127,4 +131,25 @@ private_rootfs() {
   run_in 'true'
   assert_failure
   assert_output --partial 'not the null device'
+}
+
+@test "rootfs: mounts[] into procfs are refused, even through a symlink; lxcfs-style files are allowed" {
+  private_rootfs
+  echo 0 > "$HOSTDIR/ip_forward"
+  update_config ".mounts += [{\"destination\": \"/proc/sys/net/ipv4\", \"source\": \"$HOSTDIR\", \"options\": [\"bind\"]}]"
+  run_in 'true'
+  assert_failure
+  assert_output --partial 'inside procfs: refused'
+  ln -s /proc/sys/kernel "$BUNDLE/rootfs/kern"
+  update_config "del(.mounts[] | select(.destination == \"/proc/sys/net/ipv4\"))
+                 | .mounts += [{\"destination\": \"/kern/domainname\", \"source\": \"$HOSTDIR/ip_forward\", \"options\": [\"bind\"]}]"
+  run_in 'true'
+  assert_failure
+  assert_output --partial 'inside procfs: refused'
+  echo "42.00 1.00" > "$HOSTDIR/uptime"
+  update_config "del(.mounts[] | select(.destination == \"/kern/domainname\"))
+                 | .mounts += [{\"destination\": \"/proc/uptime\", \"source\": \"$HOSTDIR/uptime\", \"options\": [\"bind\", \"ro\"]}]"
+  run_in 'cat /proc/uptime'
+  assert_success
+  assert_output '42.00 1.00'
 }
