@@ -194,12 +194,12 @@ ensure_hugepages() {
     | .process.capabilities.bounding += ["CAP_IPC_LOCK"] | .process.capabilities.effective += ["CAP_IPC_LOCK"]
     | .process.capabilities.permitted += ["CAP_IPC_LOCK"]'
   [ -L /lib ] || update_config '.mounts += [{"destination": "/lib", "type": "bind", "source": "/lib", "options": ["rbind", "ro"]}]'
-  update_config ".process.args = [\"/bin/timeout\", \"-s\", \"INT\", \"6\", \"/usr/bin/dpdk-testpmd\",
-    \"-l\", \"0-1\", \"--no-pci\", \"--vdev\", \"net_null0\", \"-m\", \"64\", \"--huge-dir\", \"/dev/hugepages\",
-    \"--file-prefix\", \"$prefix\", \"--\", \"--total-num-mbufs=2048\", \"--stats-period\", \"2\", \"--forward-mode=io\"]"
+  # The shell shows that the filter is in force (Seccomp: 2), then becomes a 6 s bounded testpmd.
+  update_config ".process.args = [\"/bin/sh\", \"-c\", \"grep ^Seccomp: /proc/self/status; exec timeout -s INT 6 /usr/bin/dpdk-testpmd -l 0-1 --no-pci --vdev net_null0 -m 64 --huge-dir /dev/hugepages --file-prefix $prefix -- --total-num-mbufs=2048 --stats-period 2 --forward-mode=io\"]"
   use_profile "$PROFILES/cnf-dataplane.json"
   run timeout 60 "$CNFRUN" --root "$ROOT" run -b "$BUNDLE" sc-testpmd
   echo "$output" | tail -n 40
+  assert_line --regexp '^Seccomp:[[:space:]]+2$'
   assert_output --partial "io packet forwarding"
   assert_output --partial "Bye"
   refute_output --partial "Operation not permitted"
