@@ -25,7 +25,7 @@ struct sriov_ctx
   int lockfd, host_ns, pod_ns;
   struct nl_sock *host_nl, *pod_nl;
   struct vf_handle vh;
-  bool is_vf, vf_saved, vf_applied, ipam_done, moved;
+  bool is_vf, vf_saved, vf_applied, ipam_done, alts_removed, moved;
   struct vf_state saved;
   struct vf_want want;
   struct np_link orig;
@@ -185,22 +185,23 @@ undo_add (struct sriov_ctx *x)
   if (x->moved && x->pod_nl)
     {
       /* Back to the host under the original name; addresses go with the netns change. */
-      np_link_set (x->pod_nl, x->pod_ifindex, NULL, NULL, -1, 0, &e);
-      cnf_err_free (&e);
       if (np_link_move (x->pod_nl, x->pod_ifindex, x->host_ns, x->orig.name, &e) < 0)
         log_warn ("undo: %s", e->msg);
       cnf_err_free (&e);
       struct np_link now;
       if (np_link_get (x->host_nl, 0, x->orig.name, &now, &e) == 0)
-        {
-          np_link_set (x->host_nl, now.ifindex, NULL, x->orig.mac, x->orig.mtu, (x->orig.flags & IFF_UP) ? 1 : 0, &e);
-          cnf_err_free (&e);
-          for (int i = 0; i < x->orig.n_alt; i++)
-            {
-              np_link_altname (x->host_nl, now.ifindex, x->orig.alt[i], true, &e);
-              cnf_err_free (&e);
-            }
-        }
+        np_link_set (x->host_nl, now.ifindex, NULL, x->orig.mac, x->orig.mtu, (x->orig.flags & IFF_UP) ? 1 : 0, &e);
+      cnf_err_free (&e);
+    }
+  if (x->alts_removed)
+    {
+      struct np_link now;
+      if (np_link_get (x->host_nl, 0, x->orig.name, &now, &e) == 0)
+        for (int i = 0; i < x->orig.n_alt; i++)
+          {
+            np_link_altname (x->host_nl, now.ifindex, x->orig.alt[i], true, &e);
+            cnf_err_free (&e);
+          }
       cnf_err_free (&e);
     }
   if (x->ipam_done)
@@ -332,6 +333,12 @@ sriov_add (struct np_call *c, char **out, cnf_err *err)
     }
   else
     {
+      /* Altnames travel with the netdev: one may be taken in the pod (or name a host device
+       * there), so they are dropped before the move and given back on DEL. */
+      x.alts_removed = x.orig.n_alt > 0;
+      for (int i = 0; i < x.orig.n_alt; i++)
+        if (np_link_altname (x.host_nl, x.orig.ifindex, x.orig.alt[i], false, err) < 0)
+          goto undo;
       /* One RTM_NEWLINK moves and renames: udev never sees the old name in the pod. */
       if (np_link_move (x.host_nl, x.orig.ifindex, x.pod_ns, c->env.ifname, err) < 0)
         goto undo;
@@ -347,7 +354,7 @@ sriov_add (struct np_call *c, char **out, cnf_err *err)
       x.pod_ifindex = pl.ifindex;
       if (np_step ("move", err) < 0)
         goto undo;
-      /* Altnames follow the netdev: drop them so the pod cannot clash with or learn host names. */
+      /* Any altname left (added while we moved it) goes too. */
       for (int i = 0; i < pl.n_alt; i++)
         if (np_link_altname (x.pod_nl, pl.ifindex, pl.alt[i], false, err) < 0)
           goto undo;
@@ -458,8 +465,7 @@ return_netdev (const char *ifname, const char *netns, const json_value *e, int h
       struct np_link l;
       if (pod_nl && np_link_get (pod_nl, 0, ifname, &l, &e2) == 0)
         {
-          np_link_set (pod_nl, l.ifindex, NULL, NULL, -1, 0, &e2);
-          cnf_err_free (&e2);
+          /* No explicit down: a netns change closes the device anyway. */
           if (np_link_move (pod_nl, l.ifindex, host_ns, host_name, &e2) < 0)
             {
               /* The original name is taken in the host: move first, keep the kernel's name. */
@@ -506,7 +512,11 @@ return_netdev (const char *ifname, const char *netns, const json_value *e, int h
         log_warn ("%s", e2->msg);
       cnf_err_free (&e2);
     }
-  if (np_link_set (host_nl, hl.ifindex, NULL, have_mac ? mac : NULL, (int) mtu, up ? 1 : 0, &e2) < 0)
+  bool mac_differs = have_mac && memcmp (hl.mac, mac, 6) != 0;
+  bool mtu_differs = mtu > 0 && hl.mtu != mtu;
+  bool up_differs = ((hl.flags & IFF_UP) != 0) != up;
+  if ((mac_differs || mtu_differs || up_differs)
+      && np_link_set (host_nl, hl.ifindex, NULL, mac_differs ? mac : NULL, mtu_differs ? (int) mtu : 0, up ? 1 : 0, &e2) < 0)
     log_warn ("%s", e2->msg);
   cnf_err_free (&e2);
   const json_value *alts = json_get (e, "altnames");

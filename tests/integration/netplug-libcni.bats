@@ -9,7 +9,7 @@ setup_file() {
   [ -d /usr/share/gocode/src/github.com/containernetworking/cni/libcni ] || skip "golang-github-appc-cni-dev is not installed"
   export CNIDRIVER=$BATS_FILE_TMPDIR/cnidriver
   (cd "$BATS_TEST_DIRNAME/../libcni" &&
-    GOCACHE=${GOCACHE:-$BATS_FILE_TMPDIR/gocache} GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= go build -o "$CNIDRIVER" .)
+    GOCACHE=${GOCACHE:-$BUILDDIR/go-cache} GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= go build -o "$CNIDRIVER" .)
 }
 
 setup() {
