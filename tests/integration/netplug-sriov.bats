@@ -279,3 +279,31 @@ teardown() { np_teardown; }
   echo "$output" | jq -e '.code == 1'
   cni DEL keep net1 "$POD" "$(np_conf)"
 }
+
+@test "netplug sriov: ADD announces its addresses: gratuitous ARP and unsolicited NA reach the wire" {
+  # a raw capture on the far end of the "VF" for 4 seconds
+  ip netns exec "npcni-peer-$ID" python3 - "$PEER" >"$T/cap" 2>&1 <<'PY' &
+import socket, struct, sys, time, ipaddress
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); s.bind((sys.argv[1], 0)); s.settimeout(0.2)
+print("ready", flush=True); end = time.time() + 4
+while time.time() < end:
+    try: f = s.recv(2048)
+    except socket.timeout: continue
+    et = struct.unpack("!H", f[12:14])[0]
+    if et == 0x0806 and struct.unpack("!H", f[20:22])[0] == 1 and f[28:32] == f[38:42]:
+        print("garp", ipaddress.IPv4Address(f[28:32]), flush=True)
+    if et == 0x86dd and f[20] == 58 and f[54] == 136:
+        print("na", ipaddress.IPv6Address(f[62:78]), flush=True)
+PY
+  cap=$!
+  wait_for 30 grep -q ready "$T/cap"
+  conf='{"cniVersion":"1.1.0","name":"npcni-an","type":"netplug","deviceID":"'"$VF"'",
+         "ipam":{"type":"static","addresses":[{"address":"10.79.1.5/24"},{"address":"fd79::5/64"}]}}'
+  run cni ADD an net1 "$POD" "$conf"
+  assert_success
+  wait "$cap" || true
+  run cat "$T/cap"
+  assert_output --partial "garp 10.79.1.5"
+  assert_output --partial "na fd79::5"
+  cni DEL an net1 "$POD" "$conf"
+}
