@@ -307,3 +307,42 @@ PY
   assert_output --partial "na fd79::5"
   cni DEL an net1 "$POD" "$conf"
 }
+
+@test "netplug sriov: the real netlink VF backend reads IFLA_VFINFO_LIST and refuses a PF without that VF" {
+  # the fake tree's PF netdev is a real link here, but it has no VFs for the kernel to report
+  ip link add "npcpf$ID" type veth peer name "npcpq$ID"
+  LINKS+=("npcpf$ID")
+  unset NETPLUG_VFOPS
+  run cni ADD nl1 net1 "$POD" "$(np_conf 1.1.0 '"vlan":5')"
+  assert_failure
+  echo "$output" | jq -e '.code == 100 and (.msg | contains("IFLA_VFINFO_LIST")) and (.msg | contains("npcpf'"$ID"'"))'
+  ip link show "$VFDEV" >/dev/null
+  [ ! -e "$NETPLUG_CACHE_DIR/nl1-net1.json" ]
+  run bash -c "ls '$T/ipam/npcni-net' 2>/dev/null | grep -c '^10\\.'"
+  assert_output 0
+}
+
+@test "netplug sriov: hostile stdin always yields one JSON error object, never a crash" {
+  inputs=(
+    ''
+    'null'
+    '[]'
+    '"str"'
+    '{"cniVersion":1}'
+    '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"'"$VF"'","runtimeConfig":[]}'
+    '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"'"$VF"'","ipam":"host-local"}'
+    '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"'"$VF"'","prevResult":{"ips":[{"address":7}]}}'
+    '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"'"$VF"'","mtu":"big"}'
+    '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"'"$VF"'","vlan":-1}'
+    '{"cniVersion":"1.1.0","name":"n","type":"netplug","deviceID":"'"$VF"'","ipam":{"type":"no-such-ipam"}}'
+    "$(printf '{"a":%.0s' $(seq 3000))"
+    "$(printf '{"cniVersion":"1.1.0","name":"\xff\xfe","type":"netplug"}')"
+  )
+  for i in "${!inputs[@]}"; do
+    run cni ADD "h$i" net1 "$POD" "${inputs[$i]}"
+    [ "$status" -eq 1 ] || { echo "input $i: status $status: $output"; false; }
+    echo "$output" | jq -e '(.code | type) == "number" and (.msg | type) == "string" and (.cniVersion | type) == "string"' >/dev/null ||
+      { echo "input $i: not a CNI error: $output"; false; }
+  done
+  ip link show "$VFDEV" >/dev/null
+}
