@@ -28,6 +28,7 @@ npd_stop() {
     wait "$NPD_PID" 2>/dev/null || true
     NPD_PID=
   fi
+  rm -rf /var/run/dpdk/"$NPD_PREFIX" /var/run/dpdk/"$NPD_PREFIX"-*
 }
 
 ctl() { "$NETPLUGCTL" --socket "$NPD_DIR/ctl.sock" "$@"; }
