@@ -79,7 +79,7 @@ cg_validate (const char *mount, const struct cg_resources *r, const struct cg_ha
   have[strcspn (have, "\n")] = '\0';
   for (i = 0; i < n; i++)
     if (!cg_file_has_word (mfd, "cgroup.controllers", need[i]))
-      return cnf_err_set (err, EOPNOTSUPP, "%s is not enabled on the cgroup v2 hierarchy at %s (it has: %s)", need[i],
+      return cnf_err_set (err, 0, "%s is not enabled on the cgroup v2 hierarchy at %s (it has: %s)", need[i],
                           mount, have[0] ? have : "no controllers");
   if (h && h->iso_cpu_lb && (r == NULL || r->cpus == NULL || r->cpus[0] == '\0'))
     return cnf_err_set (err, EINVAL,

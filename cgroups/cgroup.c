@@ -145,10 +145,12 @@ cg_create (const struct cg_config *cfg, struct cg_handle **out, cnf_err *err)
   h->systemd = cfg->systemd;
   if (cfg->state_dirfd >= 0)
     {
-      h->state_dirfd = fcntl (cfg->state_dirfd, F_DUPFD_CLOEXEC, 3);
+      /* A new open file description: a dup would share the caller's flock on the state dir,
+       * and the container's init, which inherits this fd until exec, would hold it. */
+      h->state_dirfd = openat (cfg->state_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (h->state_dirfd < 0)
         {
-          cnf_err_set (err, errno, "dup the state dir fd");
+          cnf_err_set (err, errno, "reopen the state dir");
           goto fail_early;
         }
     }
@@ -245,7 +247,7 @@ cg_open (const char *path, bool systemd, const char *unit, int state_dirfd, stru
   h->unit = xstrdup (unit);
   h->default_parent = str_has_prefix (h->rel, "/cnfrun/") && strchr (h->rel + 8, '/') == NULL;
   if (state_dirfd >= 0)
-    h->state_dirfd = fcntl (state_dirfd, F_DUPFD_CLOEXEC, 3);
+    h->state_dirfd = openat (state_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   /* A cgroup that is already gone is fine for delete; the fd stays -1. */
   h->dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   *out = h;

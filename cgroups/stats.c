@@ -158,9 +158,13 @@ stats_hugetlb (int dfd, json_writer *w)
       cleanup_free char *ev = NULL;
       uint64_t cur, max;
       size_t l;
+      const char *p = e->d_name + 8, *dot;
       /* hugetlb.<size>.current, not the .rsvd.current twin */
-      if (sscanf (e->d_name, "hugetlb.%31[^.].current", size) != 1 || strstr (e->d_name, ".rsvd."))
+      if (!str_has_prefix (e->d_name, "hugetlb.") || (dot = strchr (p, '.')) == NULL || strcmp (dot, ".current") != 0
+          || (size_t) (dot - p) >= sizeof size)
         continue;
+      memcpy (size, p, dot - p);
+      size[dot - p] = '\0';
       read_u64 (dfd, e->d_name, &cur);
       snprintf (f, sizeof f, "hugetlb.%s.max", size);
       read_u64 (dfd, f, &max);

@@ -298,7 +298,7 @@ pause_resume (struct cnf_global *g, int argc, char **argv, bool pause)
   if (open_container (g, argv[1], true, &st, &cg, &err) < 0)
     return fail (&err);
   s = state_refresh (&st);
-  if (pause && s != ST_RUNNING && s != ST_CREATED)
+  if (pause && s != ST_RUNNING)
     r = cnf_err_set (&err, 0, "container \"%s\" is not running", st.id);
   else if (!pause && s != ST_PAUSED)
     r = cnf_err_set (&err, 0, "container \"%s\" is not paused", st.id);
