@@ -228,7 +228,9 @@ getlink (struct nl_sock *s, int ifindex, const char *name, struct getlink_ctx *c
   nlmsg_free (msg);
   if (ret < 0)
     return nlerr (err, ret, "RTM_GETLINK", name ? name : "");
-  struct nl_cb *cb = nl_cb_clone (nl_socket_get_cb (s));
+  struct nl_cb *sock_cb = nl_socket_get_cb (s); /* takes a reference */
+  struct nl_cb *cb = nl_cb_clone (sock_cb);
+  nl_cb_put (sock_cb);
   bool done = false;
   nl_cb_set (cb, NL_CB_VALID, NL_CB_CUSTOM, getlink_cb, c);
   nl_cb_set (cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &done);
