@@ -5,7 +5,8 @@ if HAVE_DPDK
 sbin_PROGRAMS += netplugd netplugctl
 netplugd_SOURCES = netplug/netplugd/main.c netplug/netplugd/netplugd.h netplug/netplugd/model.c \
 	netplug/netplugd/ctl.c netplug/netplugd/fwd.c netplug/netplugd/memif.c netplug/netplugd/memif.h \
-	netplug/netplugd/tap.c netplug/netplugd/vhost.c netplug/netplugd/ethdev.c
+	netplug/netplugd/tap.c netplug/netplugd/vhost.c netplug/netplugd/ethdev.c \
+	netplug/netplugd/metrics.c
 netplugd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 netplugd_LDADD = $(LIBCNF) $(DPDK_LIBS)
 netplugctl_SOURCES = netplug/netplugctl.c

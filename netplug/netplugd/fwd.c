@@ -525,6 +525,15 @@ np_fwd_publish_ports (void)
     }
 }
 
+double
+np_fwd_worker_busy (unsigned wid, unsigned *lcore)
+{
+  struct np_worker *k = workers[wid];
+  uint64_t b = k->busy_cycles, idle = k->idle_cycles;
+  *lcore = k->lcore;
+  return b + idle ? (double) b / (double) (b + idle) : 0.0;
+}
+
 void
 np_fwd_worker_stats (json_writer *w)
 {

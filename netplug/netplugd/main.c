@@ -67,6 +67,7 @@ usage (FILE *f)
            "      --file-prefix NAME  EAL file prefix (default netplugd)\n"
            "      --no-huge           never use hugepages (default: use them if enough are free)\n"
            "      --mbufs N           mbuf pool size (default 16383)\n"
+           "      --metrics SPEC      Prometheus metrics on unix:/path or tcp:PORT (127.0.0.1); off by default\n"
            "  -v, --verbose           debug logging\n"
            "  -V, --version\n");
 }
@@ -122,6 +123,8 @@ cfg_file (struct np_config *c, const char *path, cnf_err *err)
         set_str (&c->state_file, s);
       else if (!strcmp (k, "file_prefix") && s)
         set_str (&c->file_prefix, s);
+      else if (!strcmp (k, "metrics") && s)
+        set_str (&c->metrics, s);
       else if (!strcmp (k, "hugepages") && json_get_bool (v, &b) == 0)
         c->huge = b;
       else if (!strcmp (k, "mbufs") && json_get_uint64 (v, &u) == 0 && u >= 1024)
@@ -176,7 +179,7 @@ main (int argc, char **argv)
     { "ctl-socket", required_argument, NULL, 'C' }, { "state-file", required_argument, NULL, 's' },
     { "allow", required_argument, NULL, 'a' },      { "file-prefix", required_argument, NULL, 'P' },
     { "no-huge", no_argument, NULL, 'H' },          { "mbufs", required_argument, NULL, 'M' },
-    { "verbose", no_argument, NULL, 'v' },          { "version", no_argument, NULL, 'V' },
+    { "metrics", required_argument, NULL, 'X' },    { "verbose", no_argument, NULL, 'v' },          { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },             { NULL, 0, NULL, 0 },
   };
   struct np_config *c = &np.cfg;
@@ -240,6 +243,9 @@ main (int argc, char **argv)
             return 2;
           }
         c->mbufs = (unsigned) u;
+        break;
+      case 'X':
+        set_str (&c->metrics, optarg);
         break;
       case 'v':
         lvl = LOG_LVL_DEBUG;
@@ -335,6 +341,11 @@ main (int argc, char **argv)
       return 1;
     }
   if (np_ctl_listen (c->ctl_socket, &err) < 0)
+    {
+      log_err (&err);
+      return 1;
+    }
+  if (c->metrics && *c->metrics && np_metrics_listen (c->metrics, &err) < 0)
     {
       log_err (&err);
       return 1;

@@ -168,6 +168,7 @@ void np_fwd_stop (void);
 void np_fwd_publish_ports (void);
 void np_fwd_synchronize (void);
 void np_fwd_worker_stats (json_writer *w);
+double np_fwd_worker_busy (unsigned wid, unsigned *lcore);
 struct np_members *np_members_build (const struct np_network *n, const struct np_port *without,
                                      const struct np_port *with);
 void np_bridge_flush_port (struct np_network *n, uint16_t port_id);
@@ -193,6 +194,10 @@ void np_ethdev_port_close (struct np_port *p);
 typedef void (*np_fd_cb) (int fd, uint32_t events, void *arg);
 int np_loop_add (int fd, uint32_t events, np_fd_cb cb, void *arg);
 void np_loop_del (int fd);
+
+/* metrics.c */
+int np_metrics_listen (const char *spec, cnf_err *err);
+char *np_metrics_text (size_t *outlen);
 
 /* ctl.c */
 int np_ctl_listen (const char *path, cnf_err *err);

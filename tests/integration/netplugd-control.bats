@@ -142,3 +142,19 @@ snapshot() { ctl --json port list | sed 's/"state":"[a-z]*"//g'; ctl --json netw
   assert_output --partial '"ports":0'
   [ "$(ls "$NPD_DIR/sock" | wc -l)" = 0 ]
 }
+
+@test "netplugd: Prometheus metrics are off by default and served on a unix socket when asked" {
+  [ ! -e "$NPD_DIR/metrics.sock" ]
+  npd_stop
+  npd_start --metrics "unix:$NPD_DIR/metrics.sock"
+  ctl network add br0
+  ctl port add m1 --type memif --network br0
+  [ "$(stat -c %a "$NPD_DIR/metrics.sock")" = 600 ]
+  run curl -sf --unix-socket "$NPD_DIR/metrics.sock" http://localhost/metrics
+  assert_success
+  assert_output --partial 'netplugd_ports 1'
+  assert_output --partial 'netplugd_port_rx_packets_total{port="m1"} 0'
+  assert_output --partial 'netplugd_port_drops_total{port="m1",cause="tx-full"} 0'
+  assert_output --partial 'netplugd_network_macs{network="br0"} 0'
+  assert_output --partial 'netplugd_worker_busy_ratio{lcore="1"}'
+}
