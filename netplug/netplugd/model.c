@@ -16,70 +16,6 @@
 static const char *const port_type_names[] = { "memif", "vhost-user", "tap", "ethdev" };
 static const char *const net_type_names[] = { "bridge", "xconnect" };
 
-bool
-np_valid_name (const char *s)
-{
-  size_t n = s ? strlen (s) : 0;
-  if (n == 0 || n > NP_NAME_MAX)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    {
-      char c = s[i];
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
-            || c == ':' || c == '-'))
-        return false;
-    }
-  return strcmp (s, ".") && strcmp (s, "..");
-}
-
-int
-np_parse_mac (const char *s, uint8_t mac[6])
-{
-  if (!s || strlen (s) != 17)
-    return -1;
-  for (int i = 0; i < 17; i++)
-    {
-      char c = s[i];
-      bool hex = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-      if (i % 3 == 2 ? c != ':' : !hex)
-        return -1;
-    }
-  for (int i = 0; i < 6; i++)
-    mac[i] = (uint8_t) strtoul (s + 3 * i, NULL, 16);
-  if (mac[0] & 1)
-    return -1; /* multicast */
-  return 0;
-}
-
-/* 0 when path is an absolute, normalised path strictly below dir and fits a sun_path. */
-int
-np_socket_path_ok (const char *dir, const char *path)
-{
-  size_t dl = strlen (dir);
-  while (dl > 1 && dir[dl - 1] == '/')
-    dl--;
-  if (!path || path[0] != '/' || strlen (path) >= 108)
-    return -1;
-  if (strncmp (path, dir, dl) != 0 || path[dl] != '/' || path[dl + 1] == 0)
-    return -1;
-  if (strstr (path, "//") || strstr (path, "/./") || strstr (path, "/../") || str_has_suffix (path, "/..")
-      || str_has_suffix (path, "/.") || str_has_suffix (path, "/"))
-    return -1;
-  return 0;
-}
-
-static bool
-valid_ifname (const char *s)
-{
-  size_t n = s ? strlen (s) : 0;
-  if (n == 0 || n > 15 || !strcmp (s, ".") || !strcmp (s, ".."))
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] == 0x7f)
-      return false;
-  return true;
-}
-
 struct np_port *
 np_port_find (const char *name)
 {
@@ -273,7 +209,7 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
     return cnf_err_set_code (err, NP_E_INVALID, 0, ".devargs: only for ethdev ports");
   if (t == NP_PORT_TAP)
     {
-      if (!ifname || !valid_ifname (ifname))
+      if (!ifname || !np_valid_ifname (ifname))
         return cnf_err_set_code (err, NP_E_INVALID, 0, ".ifname: a kernel interface name of 1-15 characters is required");
       for (unsigned i = 0; i < NP_MAX_PORTS; i++)
         if (np.ports[i] && np.ports[i]->type == NP_PORT_TAP && !strcmp (np.ports[i]->ifname, ifname))

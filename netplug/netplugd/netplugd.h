@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 #include "lib/error.h"
 #include "lib/json.h"
+#include "validate.h"
 
 #define NP_VERSION "0.1.0"
 #define NP_PROTOCOL 1
@@ -17,7 +18,6 @@
 #define NP_MAX_NETWORKS 1024
 #define NP_MAX_WORKERS 16
 #define NP_BURST 32
-#define NP_NAME_MAX 63
 
 enum np_port_type { NP_PORT_MEMIF, NP_PORT_VHOST, NP_PORT_TAP, NP_PORT_ETHDEV };
 enum np_net_type { NP_NET_BRIDGE, NP_NET_XCONNECT };
@@ -151,10 +151,6 @@ void np_stats_write (json_writer *w, const struct np_port *only);
 int np_state_save (cnf_err *err);
 int np_state_restore (cnf_err *err);
 const char *np_port_state (const struct np_port *p);
-/* validation helpers (also unit-tested) */
-bool np_valid_name (const char *s);
-int np_parse_mac (const char *s, uint8_t mac[6]);
-int np_socket_path_ok (const char *dir, const char *path);
 
 /* error codes of the protocol, carried in cnf_err->code */
 enum { NP_E_INVALID = 1, NP_E_NOT_FOUND, NP_E_EXISTS, NP_E_BUSY, NP_E_LIMIT, NP_E_INTERNAL };
