@@ -135,6 +135,22 @@ np_config_with_version (const struct np_config *c, const char *version)
       json_w_key (w, k);
       if (strcmp (k, "cniVersion") == 0)
         json_w_str (w, version);
+      else if (strcmp (k, "prevResult") == 0 && c->prev_result)
+        {
+          /* The result must speak the version the config now claims. */
+          struct cni_result r;
+          cnf_err e = NULL;
+          if (cni_result_from_json (c->prev_result, &r, &e) == 0)
+            {
+              cni_result_write (w, &r, version);
+              cni_result_free (&r);
+            }
+          else
+            {
+              cnf_err_free (&e);
+              json_w_value (w, json_value_at (c->root, i));
+            }
+        }
       else
         json_w_value (w, json_value_at (c->root, i));
     }
@@ -181,6 +197,19 @@ ipam_call (const struct np_config *c, const char *cni_path, enum cni_cmd cmd, ch
           *out = NULL;
           return 0; /* the plugin predates GC/STATUS: nothing to forward */
         }
+    }
+  if (cmd == CNI_CMD_CHECK && c->prev_result)
+    {
+      /* Older IPAM plugins accept a newer config on CHECK but then fail to parse its
+       * prevResult: speak their version from the start. */
+      const char *v = negotiate (cni_path, c->ipam_type, c->cni_version, &e);
+      if (v && strcmp (v, c->cni_version) != 0)
+        {
+          cleanup_free char *cfg = np_config_with_version (c, v);
+          cnf_err_free (&e);
+          return np_plugin_exec (cni_path, c->ipam_type, cmd, cfg, out, err);
+        }
+      cnf_err_free (&e);
     }
   if (np_plugin_exec (cni_path, c->ipam_type, cmd, c->raw, out, &e) == 0)
     return 0;

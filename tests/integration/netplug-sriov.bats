@@ -239,6 +239,9 @@ teardown() { np_teardown; }
   assert_success
   echo "$output" | jq -e '.interfaces[0].name == "lo0" and .interfaces[1].name == "net1" and .interfaces[1].mac == "02:12:34:56:78:9a"'
   echo "$output" | jq -e '.ips[0].address == "192.0.2.9/32" and .ips[1].interface == 1 and .ips[1].address == "10.78.0.5/24" and .ips[2].address == "fd78::5/64"'
+  # CHECK at 1.1.0 with the final result: static (which stops at 1.0.0) gets a converted prevResult
+  run cni CHECK c1 net1 "$POD" "$(echo "$conf" | jq -c --argjson p "$output" '.prevResult = $p')" "IgnoreUnknown=1;MAC=02:12:34:56:78:9a"
+  assert_success
   run ip -n "npcni-pod-$ID" -o addr show net1
   assert_output --partial 10.78.0.5/24
   assert_output --partial fd78::5/64
