@@ -17,7 +17,7 @@ setup() {
   np_setup; np_vf 0; np_netns pod; POD=$NSPATH
   export LIBCNI_CACHE=$T/libcni-cache
 }
-teardown() { np_teardown; }
+teardown() { np_npd_stop; np_teardown; }
 
 drv() { "$CNIDRIVER" --conflist "$T/net.conflist" --cachedir "$LIBCNI_CACHE" "$@"; }
 
@@ -79,4 +79,30 @@ JSON
   assert_success
   run drv --netns "$POD" --id keep --ifname net1 --deviceid 0000:3b:02.0 del
   assert_success
+}
+
+@test "netplug libcni: a memif conflist on netplugd through libcni" {
+  np_npd_start
+  npctl network add lbr --type bridge
+  cat >"$T/memif.conflist" <<JSON
+{"cniVersion":"1.0.0","name":"npcni-lmemif","plugins":[
+  {"type":"netplug","mode":"memif","network":"lbr","controlSocket":"$NPD_CTL","capabilities":{"CNIDeviceInfoFile":true}}
+]}
+JSON
+  run "$CNIDRIVER" --conflist "$T/memif.conflist" --cachedir "$LIBCNI_CACHE" --netns "$POD" --id lm1 --ifname net1 \
+    --args "K8S_POD_INFRA_CONTAINER_ID=lmsandbox" add
+  assert_success
+  echo "$output" | jq -e '.interfaces[0].name == "net1"'
+  [ -S "$NETPLUG_PODS_DIR/lmsandbox/net1.sock" ]
+  run npctl --json port show lm1-net1
+  echo "$output" | jq -e '.result.network == "lbr"'
+  run "$CNIDRIVER" --conflist "$T/memif.conflist" --cachedir "$LIBCNI_CACHE" --netns "$POD" --id lm1 --ifname net1 \
+    --args "K8S_POD_INFRA_CONTAINER_ID=lmsandbox" check
+  assert_success
+  run "$CNIDRIVER" --conflist "$T/memif.conflist" --cachedir "$LIBCNI_CACHE" --netns "$POD" --id lm1 --ifname net1 \
+    --args "K8S_POD_INFRA_CONTAINER_ID=lmsandbox" del
+  assert_success
+  run npctl port show lm1-net1
+  assert_failure
+  [ ! -e "$NETPLUG_PODS_DIR/lmsandbox" ]
 }
