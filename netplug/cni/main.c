@@ -129,10 +129,14 @@ cmd_gc (struct np_call *c, cnf_err *err)
   g.valid = json_get (c->conf.root, "cni.dev/valid-attachments");
   if (g.valid == NULL)
     g.valid = json_get (c->conf.root, "cni.dev/attachments");
-  if (g.valid && json_typeof (g.valid) != JSON_ARRAY)
-    return cnf_err_set_code (err, CNI_ERR_INVALID_CONFIG, 0, "config: cni.dev/valid-attachments: must be an array");
+  /* Without the list every attachment would look stale: refuse rather than wipe the node. */
+  if (g.valid == NULL || json_typeof (g.valid) != JSON_ARRAY)
+    return cnf_err_set_code (err, CNI_ERR_INVALID_CONFIG, 0, "config: GC needs cni.dev/valid-attachments (an array)");
   if (np_cache_foreach (gc_one, &g, err) < 0)
     return -1;
+  /* Ports whose cache entry was lost are still known to netplugd by their owner. */
+  if (c->conf.mode != NP_MODE_SRIOV)
+    g.removed += port_gc (c, g.valid);
   unsetenv ("CNI_CONTAINERID");
   unsetenv ("CNI_IFNAME");
   if (c->conf.ipam_type && np_ipam_run (&c->conf, c->env.path, CNI_CMD_GC, err) < 0)

@@ -35,6 +35,9 @@ int port_add (struct np_call *c, char **out, cnf_err *err);
 int port_del_entry (const char *cid, const char *ifname, const char *netns, json_value *entry, cnf_err *err);
 int port_check (struct np_call *c, json_value *entry, cnf_err *err);
 int port_status (struct np_call *c, cnf_err *err);
+/* GC on netplugd's side: delete ports this network made whose attachment is not in valid
+ * (covers a lost cache). Best-effort; returns how many were removed. */
+int port_gc (struct np_call *c, const json_value *valid);
 
 /* Shared with the port modes (tap): move a host link into the pod as ifname, address it. */
 struct nl_sock;

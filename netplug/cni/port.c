@@ -219,6 +219,7 @@ port_add (struct np_call *c, char **out, cnf_err *err)
     json_w_kstr (w, "container_id", c->env.container_id);
     json_w_kstr (w, "ifname", c->env.ifname);
     json_w_kstr (w, "sandbox", sandbox);
+    json_w_kstr (w, "cni_network", k->name);
     if (c->env.args.pod_namespace)
       json_w_kstr (w, "pod_namespace", c->env.args.pod_namespace);
     if (c->env.args.pod_name)
@@ -457,4 +458,58 @@ port_status (struct np_call *c, cnf_err *err)
     r = cnf_err_set_code (err, CNI_ERR_LIMITED, 0, "netplugd reports status '%s'", st ? st : "?");
   json_free (rep);
   return r;
+}
+
+int
+port_gc (struct np_call *c, const json_value *valid)
+{
+  json_value *rep = NULL;
+  cnf_err err = NULL;
+  if (ctl_call (c->conf.control_socket, "{\"op\":\"port-list\"}", &rep, &err) < 0)
+    {
+      log_warn ("GC: %s", err->msg);
+      cnf_err_free (&err);
+      return 0;
+    }
+  int removed = 0;
+  const json_value *ports = json_get (json_get (rep, "result"), "ports");
+  for (size_t i = 0; i < json_len (ports); i++)
+    {
+      const json_value *p = json_at (ports, i);
+      const json_value *owner = json_get (p, "owner");
+      const char *net = json_string (json_get (owner, "cni_network"));
+      const char *cid = json_string (json_get (owner, "container_id"));
+      const char *ifn = json_string (json_get (owner, "ifname"));
+      const char *name = json_string (json_get (p, "name"));
+      if (name == NULL || net == NULL || cid == NULL || ifn == NULL || strcmp (net, c->conf.name) != 0)
+        continue;
+      bool keep = false;
+      for (size_t k = 0; k < json_len (valid) && !keep; k++)
+        {
+          const json_value *a = json_at (valid, k);
+          const char *vc = json_string (json_get (a, "containerID")), *vi = json_string (json_get (a, "ifname"));
+          keep = vc && vi && strcmp (vc, cid) == 0 && strcmp (vi, ifn) == 0;
+        }
+      if (keep)
+        continue;
+      const char *sock = json_string (json_get (p, "socket"));
+      if (ctl_simple (c->conf.control_socket, "port-del", "name", name, &err) < 0)
+        {
+          log_warn ("GC: %s", err->msg);
+          cnf_err_free (&err);
+          continue;
+        }
+      if (sock && str_has_prefix (sock, pods_dir ()))
+        {
+          cleanup_free char *dir = xstrdup (sock);
+          char *slash = strrchr (dir, '/');
+          *slash = '\0';
+          unlink (sock);
+          rmdir (dir);
+        }
+      np_cache_remove (cid, ifn);
+      removed++;
+    }
+  json_free (rep);
+  return removed;
 }

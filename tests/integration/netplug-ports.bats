@@ -228,3 +228,26 @@ PY
   tail -1 "$NPD_CTL.log" | jq -e '.op == "port-del" and .name == "v2-vhu0"'
   [ ! -e "$NETPLUG_DEVINFO_DIR/v2-vhu0-device.json" ]
 }
+
+@test "netplug ports: GC removes stale ports, also those whose cache entry was lost" {
+  np_npd_start
+  conf=$(np_pconf memif)
+  for c in g1 g2 g3; do run cni ADD "$c" net1 "$POD" "$conf" "K8S_POD_INFRA_CONTAINER_ID=sb$c"; assert_success; done
+  rm "$NETPLUG_CACHE_DIR/g3-net1.json"           # a lost cache entry: only netplugd knows g3
+  # another network's port is not ours to collect
+  run cni ADD o1 net1 "$POD" "$(np_pconf memif | jq -c '.name = "npcni-other"')"
+  assert_success
+  run cni GC "" "" "" "$(echo "$conf" | jq -c '. + {"cni.dev/valid-attachments":[{"containerID":"g1","ifname":"net1"}]}')"
+  assert_success
+  run npctl --json port list
+  echo "$output" | jq -e '[.result.ports[].name] | sort == ["g1-net1","o1-net1"]'
+  [ ! -e "$NETPLUG_CACHE_DIR/g2-net1.json" ]
+  [ ! -e "$NETPLUG_PODS_DIR/sbg2" ]
+  [ ! -e "$NETPLUG_PODS_DIR/sbg3" ]
+  [ -S "$NETPLUG_PODS_DIR/sbg1/net1.sock" ]
+  # GC without the list is refused instead of wiping everything
+  run cni GC "" "" "" "$conf"
+  assert_failure
+  echo "$output" | jq -e '.code == 7'
+  [ "$(npctl --json port list | jq '.result.ports | length')" = 2 ]
+}

@@ -93,7 +93,7 @@ func main() {
 // gcOrStatus runs every plugin of the list with GC or STATUS, as libcni 1.2's GCNetworkList and
 // GetStatusNetworkList do.
 func gcOrStatus(ctx context.Context, cmd string, list *libcni.NetworkConfigList, path []string, valid string) error {
-	var attachments []map[string]string
+	attachments := []map[string]string{} // an empty list, never null
 	for _, a := range strings.Split(valid, ",") {
 		if p := strings.SplitN(a, "/", 2); len(p) == 2 {
 			attachments = append(attachments, map[string]string{"containerID": p[0], "ifname": p[1]})
