@@ -349,3 +349,25 @@ PY
   done
   ip link show "$VFDEV" >/dev/null
 }
+
+@test "netplug sriov: DEL after the netns died finds the VF the kernel handed back under another name" {
+  conf=$(np_conf 1.1.0 '"mtu":1400,"mac":"02:aa:bb:cc:dd:03","vlan":9')
+  run cni ADD c1 net1 "$POD" "$conf"
+  assert_success
+  # What the kernel does to a physical VF when its netns is destroyed: it comes back to the
+  # host netns, down, possibly renamed (dev%d) - and sysfs shows the new name.
+  ip -n "npcni-pod-$ID" link set net1 netns 1 name "npcrt$ID"
+  mv "$SYS/bus/pci/devices/$VF/net/$VFDEV" "$SYS/bus/pci/devices/$VF/net/npcrt$ID"
+  ip netns del "npcni-pod-$ID"
+  run cni DEL c1 net1 "$POD" "$conf"
+  assert_success
+  mv "$SYS/bus/pci/devices/$VF/net/npcrt$ID" "$SYS/bus/pci/devices/$VF/net/$VFDEV"
+  run ip -o link show "$VFDEV"
+  assert_success
+  assert_output --partial "mtu 1500"
+  assert_output --partial 02:00:00:00:00:01
+  run ip link show "npcrt$ID"
+  assert_failure
+  [ "$(vf_field 0 vlan)" = 0 ]
+  [ "$(vf_field 0 mac)" = 00:00:00:00:00:00 ]
+}
