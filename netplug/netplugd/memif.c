@@ -106,6 +106,9 @@ memif_rx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
       ctr->drops[NP_DROP_BAD_DESC]++;
       return 0;
     }
+  /* allocate what the ring holds, not a whole burst: unused mbufs would go straight back */
+  if (avail < n)
+    n = avail;
   if (rte_pktmbuf_alloc_bulk (np.pool, pkts, n) < 0)
     {
       ctr->drops[NP_DROP_NO_BUFFER]++;
@@ -114,6 +117,13 @@ memif_rx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
   while (avail && got < n)
     {
       struct rte_mbuf *m = pkts[got];
+      if (avail > 1)
+        { /* a prefetch never faults, so the next buffer may be touched before its check */
+          const struct memif_desc *nd = &ring->desc[(uint16_t) (cur + 1) & r->mask];
+          uint16_t nr = nd->region;
+          if (nr < c->nregions)
+            rte_prefetch0 (c->regions[nr].addr + nd->offset);
+        }
       uint8_t *dst = rte_pktmbuf_mtod (m, uint8_t *);
       uint32_t room = rte_pktmbuf_tailroom (m), total = 0;
       bool bad = false, big = false;
@@ -358,7 +368,12 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
             return "bad ring cookie";
         /* start where the client's indexes are: c2s consume from tail, s2c fill from tail */
         for (unsigned i = 0; i < c->nc2s; i++)
-          c->c2s[i].last = __atomic_load_n (&c->c2s[i].ring->tail, __ATOMIC_ACQUIRE);
+          {
+            c->c2s[i].last = __atomic_load_n (&c->c2s[i].ring->tail, __ATOMIC_ACQUIRE);
+            /* the consumer of a ring owns its flags: we poll, so the client must not signal
+             * the eventfd on every burst */
+            c->c2s[i].ring->flags |= MEMIF_RING_FLAG_MASK_INT;
+          }
         for (unsigned i = 0; i < c->ns2c; i++)
           c->s2c[i].last = __atomic_load_n (&c->s2c[i].ring->tail, __ATOMIC_ACQUIRE);
         memset (&ok, 0, sizeof ok);
