@@ -335,6 +335,10 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
         buf_push (w, (uint16_t) peer, pkts[i]);
       return;
     }
+  /* consecutive frames of a burst usually share addresses: remember the last source learned
+   * and the last destination resolved within this burst */
+  uint64_t last_src = 0, last_dst = 0;
+  int last_d = -1;
   for (i = 0; i < n; i++)
     {
       struct rte_mbuf *m = pkts[i];
@@ -349,15 +353,30 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
       struct rte_ether_hdr *eh = rte_pktmbuf_mtod (m, struct rte_ether_hdr *);
       if (!rte_is_multicast_ether_addr (&eh->src_addr))
         {
-          if (!mac_learn (net, mac_key (&eh->src_addr, in->vlan), in->id, now_s))
-            c->drops[NP_DROP_MAC_LIMIT]++;
+          uint64_t sk = mac_key (&eh->src_addr, in->vlan);
+          if (sk != last_src)
+            {
+              if (mac_learn (net, sk, in->id, now_s))
+                last_src = sk;
+              else
+                c->drops[NP_DROP_MAC_LIMIT]++;
+            }
         }
       if (rte_is_multicast_ether_addr (&eh->dst_addr))
         {
           flood (w, in, mem, m);
           continue;
         }
-      int d = mac_lookup (net, mac_key (&eh->dst_addr, in->vlan), now_s);
+      uint64_t dk = mac_key (&eh->dst_addr, in->vlan);
+      int d;
+      if (dk == last_dst)
+        d = last_d;
+      else
+        {
+          d = mac_lookup (net, dk, now_s);
+          last_dst = dk;
+          last_d = d;
+        }
       if (d < 0 || !dp_ports[d])
         flood (w, in, mem, m);
       else if (d == in->id)
