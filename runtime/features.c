@@ -135,7 +135,7 @@ features_document (size_t *len)
   w_list (w, "actions", seccomp_supported_actions ());
   w_list (w, "operators", seccomp_supported_operators ());
   w_list (w, "archs", seccomp_supported_archs ());
-  w_list (w, "knownFlags", seccomp_supported_flags ());
+  w_table (w, "knownFlags", spec_seccomp_flags);
   w_list (w, "supportedFlags", seccomp_supported_flags ());
   json_w_obj_close (w);
 
@@ -143,9 +143,11 @@ features_document (size_t *len)
   w_enabled (w, "selinux", false);
   w_enabled (w, "intelRdt", false);
 
+  /* "irrespective of the availability of the features on the host": the runtime parses and
+   * uses uidMappings/gidMappings of mounts; whether this kernel can is in mountOptions. */
   json_w_key (w, "mountExtensions");
   json_w_obj_open (w);
-  w_enabled (w, "idmap", setattr);
+  w_enabled (w, "idmap", true);
   json_w_obj_close (w);
 
   w_enabled (w, "netDevices", true);

@@ -652,6 +652,8 @@ parse_scheduler (struct spec_pctx *c, const json_value *obj, struct spec_schedul
     return r;
   saved = spec_push_key (c, "scheduler");
   sc->present = true;
+  if (json_string (spec_member (v, "policy")) && strcmp (json_string (spec_member (v, "policy")), "SCHED_ISO") == 0)
+    return spec_fail_at (c, "policy", "SCHED_ISO is not implemented by Linux");
   if (rd_name (c, v, "policy", spec_sched_policies, "scheduler policy", true, &policy) < 0)
     return -1;
   sc->policy = (int) policy;
@@ -1160,7 +1162,8 @@ parse_net_devices (struct spec_pctx *c, const json_value *lx, struct spec_linux 
         {
           const char *a = l->net_devices[j].name ? l->net_devices[j].name : l->net_devices[j].host_name;
           const char *b = d->name ? d->name : d->host_name;
-          if (strcmp (a, b) == 0)
+          /* "net%d" is a template the kernel completes with a free number. */
+          if (strcmp (a, b) == 0 && strstr (b, "%d") == NULL)
             return spec_fail (c, "two devices would be named \"%s\" in the container", b);
         }
       spec_pop (c, s2);
