@@ -122,3 +122,32 @@ MAC_B=02:00:00:00:0b:0b
   run ctl --json health
   assert_output --partial '"ports":0'
 }
+
+@test "netplugd memif: a hostile client's bad handshake fields and descriptors are refused, netplugd survives" {
+  ctl network add br0
+  ctl port add a --type memif --network br0
+  evil() { timeout 10 python3 "$BATS_TEST_DIRNAME/netplugd-memif-evil.py" "$NPD_DIR/sock/a.sock" "$1"; }
+  run evil ok
+  assert_output connected
+  run evil bad-id
+  assert_output "disconnected: no such interface id"
+  run evil bad-version
+  assert_output "disconnected: incompatible memif version"
+  run evil region-too-big
+  assert_output "disconnected: region file smaller than announced"
+  run evil region-no-fd
+  assert_output "disconnected: region without a file descriptor"
+  run evil ring-outside
+  assert_output "disconnected: ring outside its region"
+  run evil ring-bad-region
+  assert_output "disconnected: ring in an unknown region"
+  # a descriptor pointing outside the region is consumed and counted, never copied
+  run evil bad-desc
+  assert_output "connected; tail 1"
+  run ctl --json stats a
+  assert_output --partial '"bad-descriptor":1'
+  assert_output --partial '"rx_packets":0'
+  run ctl --json health
+  assert_output --partial '"status":"ok"'
+  wait_for port_state_is a waiting
+}
