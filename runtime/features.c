@@ -32,17 +32,21 @@ kernel_has_mount_setattr (void)
   return r < 0 && errno != ENOSYS && errno != EPERM;
 }
 
-/* The options runtime/mount_options.c implements (runtime-spec config.md "Linux mount options"),
- * minus the kernel-dependent ones added below. */
+/* The options runtime/mount_options.c implements (runtime-spec config.md "Linux mount options").
+ * The recursive attribute options are applied with mount_setattr(AT_RECURSIVE) and the idmap
+ * ones with MOUNT_ATTR_IDMAP: they are listed only when the kernel has that syscall. */
 static const char *const mount_options[] = {
-  "async",    "atime",      "bind",        "dev",        "diratime",    "dirsync",       "exec",
-  "mand",     "noatime",    "nodev",       "nodiratime", "noexec",      "nomand",        "norelatime",
-  "nostrictatime", "nosuid", "nosymfollow", "private",   "ratime",      "rbind",         "rdev",
-  "rdiratime", "relatime",  "remount",     "rexec",      "rnoatime",    "rnodev",        "rnodiratime",
-  "rnoexec",  "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",          "rprivate",
-  "rrelatime", "rrw",       "rshared",     "rslave",     "rstrictatime", "rsuid",        "rsymfollow",
-  "runbindable", "rw",      "shared",      "slave",      "strictatime", "suid",          "symfollow",
-  "sync",     "unbindable", NULL,
+  "async",   "atime",   "bind",        "dev",       "diratime",  "dirsync", "exec",   "mand",
+  "noatime", "nodev",   "nodiratime",  "noexec",    "nomand",    "norelatime", "nostrictatime", "nosuid",
+  "nosymfollow", "private", "rbind",   "relatime",  "remount",   "ro",      "rprivate", "rshared",
+  "rslave",  "runbindable", "rw",      "shared",    "slave",     "strictatime", "suid", "symfollow",
+  "sync",    "unbindable", NULL,
+};
+
+static const char *const mount_options_setattr[] = {
+  "rro",     "rrw",     "rnosuid",     "rsuid",     "rnodev",    "rdev",    "rnoexec", "rexec",
+  "rnodiratime", "rdiratime", "rnoatime", "ratime", "rrelatime", "rnorelatime", "rstrictatime",
+  "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap", NULL,
 };
 
 static void
@@ -96,11 +100,8 @@ features_document (size_t *len)
   for (const char *const *o = mount_options; *o; o++)
     json_w_str (w, *o);
   if (setattr)
-    {
-      json_w_str (w, "rro");
-      json_w_str (w, "idmap");
-      json_w_str (w, "ridmap");
-    }
+    for (const char *const *o = mount_options_setattr; *o; o++)
+      json_w_str (w, *o);
   json_w_arr_close (w);
 
   json_w_key (w, "linux");

@@ -113,6 +113,9 @@ teardown() { cleanup_containers; }
   if [ "$major" -gt 5 ] || { [ "$major" -eq 5 ] && [ "$minor" -ge 12 ]; }; then want=true; else want=false; fi
   assert_equal "$(echo "$output" | jq '.mountOptions | index("rro") != null')" "$want"
   assert_equal "$(echo "$output" | jq '.mountOptions | index("idmap") != null')" "$want"
+  assert_equal "$(echo "$output" | jq '.mountOptions | index("rnosuid") != null')" "$want"
+  # every option is listed once
+  assert_equal "$(echo "$output" | jq '.mountOptions | length == (unique | length)')" true
   # mountExtensions describe the runtime, "irrespective of the host" (features-linux.md)
   assert_equal "$(echo "$output" | jq '.linux.mountExtensions.idmap.enabled')" true
 }
