@@ -30,6 +30,8 @@ int spec_fail (struct spec_pctx *c, const char *fmt, ...) __attribute__ ((format
 /* Fail at the current path plus one member key. */
 int spec_fail_at (struct spec_pctx *c, const char *key, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
+/* "a string", "an object", ... for messages. */
+const char *spec_type_word (json_type t);
 /* Present (not absent, not null)? */
 const json_value *spec_member (const json_value *obj, const char *key);
 int spec_rd_type (struct spec_pctx *c, const json_value *obj, const char *key, json_type t, const json_value **out);

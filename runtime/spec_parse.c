@@ -138,8 +138,8 @@ spec_member (const json_value *obj, const char *key)
   return v;
 }
 
-static const char *
-type_word (json_type t)
+const char *
+spec_type_word (json_type t)
 {
   switch (t)
     {
@@ -155,7 +155,7 @@ type_word (json_type t)
 static int
 type_fail (struct spec_pctx *c, const char *want, const json_value *v)
 {
-  return spec_fail (c, "must be %s, not %s", want, type_word (json_typeof (v)));
+  return spec_fail (c, "must be %s, not %s", want, spec_type_word (json_typeof (v)));
 }
 
 int
@@ -168,7 +168,7 @@ spec_rd_type (struct spec_pctx *c, const json_value *obj, const char *key, json_
   if (json_typeof (v) != t)
     {
       size_t saved = spec_push_key (c, key);
-      type_fail (c, type_word (t), v);
+      type_fail (c, spec_type_word (t), v);
       spec_pop (c, saved);
       return -1;
     }
@@ -495,7 +495,7 @@ rd_array_of (struct spec_pctx *c, const json_value *obj, const char *key, json_t
       {
         size_t saved = spec_push_key (c, key);
         spec_push_idx (c, i);
-        type_fail (c, type_word (t), json_at (*out, i));
+        type_fail (c, spec_type_word (t), json_at (*out, i));
         spec_pop (c, saved);
         return -1;
       }

@@ -23,7 +23,7 @@ rd_array (struct spec_pctx *c, const json_value *obj, const char *key, const jso
       {
         size_t saved = spec_push_key (c, key);
         spec_push_idx (c, i);
-        spec_fail (c, "must be an object");
+        spec_fail (c, "must be an object, not %s", spec_type_word (json_typeof (json_at (*a, i))));
         spec_pop (c, saved);
         return -1;
       }
@@ -389,7 +389,7 @@ parse_rdma (struct spec_pctx *c, const json_value *res, struct cg_resources *out
       if (d->device[0] == '\0' || strpbrk (d->device, " \n/"))
         return spec_fail (c, "invalid RDMA device name");
       if (json_typeof (v) != JSON_OBJECT)
-        return spec_fail (c, "must be an object");
+        return spec_fail (c, "must be an object, not %s", spec_type_word (json_typeof (v)));
       if ((r = spec_rd_u32 (c, v, "hcaHandles", &d->hca_handles)) < 0)
         return -1;
       d->has_handles = r > 0;
@@ -441,7 +441,7 @@ spec_parse_resources (const json_value *v, const char *origin, const char *path,
   spec_pctx_init (&c, origin, path, err);
   if (json_typeof (v) != JSON_OBJECT)
     {
-      spec_fail (&c, "must be an object");
+      spec_fail (&c, "must be an object, not %s", spec_type_word (json_typeof (v)));
       return -1;
     }
   if (parse_devices (&c, v, out) < 0 || parse_memory (&c, v, out) < 0 || parse_cpu (&c, v, out) < 0)

@@ -666,7 +666,9 @@ test_resources (void **state)
     { "{\"unified\":{\"../memory.max\":\"1\"}}", ".unified[\"../memory.max\"]: invalid cgroup file name \"../memory.max\"" },
     { "{\"unified\":{\"cgroup.procs\":\"1\"}}", ".unified[\"cgroup.procs\"]: cgroup core files cannot be set" },
     { "{\"unified\":{\"memory.max\":1}}", ".unified[\"memory.max\"]: must be a string, not a number" },
-    { "[]", ".: must be an object" },
+    { "[]", ".: must be an object, not an array" },
+    { "{\"blockIO\":{\"throttleReadIOPSDevice\":[7]}}", ".blockIO.throttleReadIOPSDevice[0]: must be an object, not a number" },
+    { "{\"rdma\":{\"mlx5_0\":true}}", ".rdma.mlx5_0: must be an object, not a boolean" },
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     {
