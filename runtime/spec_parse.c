@@ -533,6 +533,8 @@ parse_id_mappings (struct spec_pctx *c, const json_value *obj, const char *key, 
   int r = rd_array_of (c, obj, key, JSON_OBJECT, &a, &len);
   if (r <= 0)
     return r;
+  if (len > 340)
+    return spec_fail_at (c, key, "at most 340 mappings are possible (kernel limit), not %zu", len);
   saved = spec_push_key (c, key);
   free (*out);
   *out = xzalloc ((len ? len : 1) * sizeof **out);
@@ -1636,6 +1638,11 @@ parse_doc (struct spec_pctx *c, const json_value *doc, struct spec *s)
 
   if (spec_rd_str (c, doc, "hostname", &s->hostname) < 0 || spec_rd_str (c, doc, "domainname", &s->domainname) < 0)
     return -1;
+  /* sethostname(2)/setdomainname(2) take at most 64 bytes. */
+  if (s->hostname && strlen (s->hostname) > 64)
+    return spec_fail_at (c, "hostname", "longer than 64 bytes");
+  if (s->domainname && strlen (s->domainname) > 64)
+    return spec_fail_at (c, "domainname", "longer than 64 bytes");
   if (parse_mounts (c, doc, s) < 0 || parse_hooks (c, doc, s) < 0)
     return -1;
   if (spec_rd_kv (c, doc, "annotations", &s->annotations, &s->n_annotations) < 0)

@@ -349,6 +349,8 @@ test_errors_top (void **state)
   expect_err (DOCT (",\"annotations\":{\"a\":1}"), "config.json: .annotations.a: must be a string, not a number");
   expect_err (DOCT (",\"annotations\":{\"a.b/c\":true}"),
               "config.json: .annotations[\"a.b/c\"]: must be a string, not a boolean");
+  expect_err (DOCT (",\"hostname\":\"h123456789h123456789h123456789h123456789h123456789h123456789h1234\""),
+              "config.json: .hostname: longer than 64 bytes");
   expect_err (DOCT (",\"mounts\":{}"), "config.json: .mounts: must be an array, not an object");
   expect_err (DOCT (",\"mounts\":[{\"destination\":\"/a\"},7]"), "config.json: .mounts[1]: must be an object, not a number");
   expect_err (DOCT (",\"mounts\":[{\"type\":\"tmpfs\"}]"), "config.json: .mounts[0].destination: missing");
