@@ -74,10 +74,12 @@ cmd_spec_default_config (bool rootless, size_t *len)
   static const char *const masked[]
       = { "/proc/acpi",        "/proc/asound",     "/proc/kcore",       "/proc/keys",
           "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-          "/sys/firmware",     "/proc/scsi",       NULL };
+          "/sys/firmware",     "/proc/scsi",       "/sys/devices/virtual/tpm", NULL };
   static const char *const readonly[]
       = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
-  static const char *const sets[] = { "bounding", "effective", "permitted", "ambient" };
+  /* No ambient set: without the inheritable one the kernel refuses to raise it (newer runc
+   * dropped it from its example for the same reason). */
+  static const char *const sets[] = { "bounding", "effective", "permitted" };
   json_writer *w = json_writer_new (true);
 
   json_w_obj_open (w);

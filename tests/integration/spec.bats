@@ -18,10 +18,15 @@ teardown() { cleanup_containers; }
   (cd "$RUNCDIR" && runc spec)
   local f
   for f in 'keys' '.process | keys' '.linux | keys' '.root' '[.mounts[].destination]' '[.mounts[].type]' \
-           '.linux.maskedPaths' '.linux.readonlyPaths' '.process.capabilities' '.process.args' '.process.env' \
+           '.linux.readonlyPaths' '.process.capabilities | del(.ambient)' '.process.args' '.process.env' \
            '.process.rlimits' '.process.terminal' '.linux.resources'; do
     assert_equal "$(jq -c "$f" "$SPECDIR/config.json")" "$(jq -c "$f" "$RUNCDIR/config.json")"
   done
+  # As runc >= 1.2: no ambient set (it cannot be raised without inheritable) and the TPM masked.
+  assert_equal "$(jq -c '.process.capabilities.ambient' "$SPECDIR/config.json")" null
+  assert_equal "$(jq -c '.linux.maskedPaths - ["/sys/devices/virtual/tpm"]' "$SPECDIR/config.json")" \
+               "$(jq -c '.linux.maskedPaths - ["/sys/devices/virtual/tpm"]' "$RUNCDIR/config.json")"
+  jq -e '.linux.maskedPaths | index("/sys/devices/virtual/tpm")' "$SPECDIR/config.json" >/dev/null
   # runc >= 1.2 also lists the cgroup namespace; nothing else may differ.
   local ours runcs
   ours=$(jq -c '[.linux.namespaces[].type] - ["cgroup"] | sort' "$SPECDIR/config.json")

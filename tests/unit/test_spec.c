@@ -892,7 +892,9 @@ test_default_spec (void **state)
           assert_int_equal (s->linux_.uid_mappings[0].host_id, geteuid ());
           assert_int_equal (s->linux_.gid_mappings[0].size, 1);
         }
-      assert_int_equal (s->linux_.n_masked_paths, 10);
+      assert_int_equal (s->linux_.n_masked_paths, 11);
+      assert_false (s->process.caps.present[CAP_SET_AMBIENT]);
+      assert_int_equal (s->process.caps.n_caps[CAP_SET_BOUNDING], 3);
       assert_int_equal (s->linux_.n_readonly_paths, 5);
       spec_free (s);
       free (doc);
