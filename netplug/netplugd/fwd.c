@@ -68,6 +68,14 @@ mac_key (const struct rte_ether_addr *a, uint16_t vlan)
 }
 #define MAC_TOMB (1ULL << 63)
 
+/* Seconds are read from the TSC on different cores (workers and the control thread), which a VM
+ * may not keep in lockstep: an entry stamped "in the future" is fresh, not expired. */
+static inline bool
+mac_expired (uint64_t seen, uint64_t now_s, uint32_t aging)
+{
+  return seen == 0 || (int64_t) (now_s - seen) > (int64_t) aging;
+}
+
 static inline uint64_t
 hash64 (uint64_t k)
 {
@@ -91,8 +99,7 @@ mac_lookup (struct np_network *n, uint64_t key, uint64_t now_s)
       if (k == key)
         {
           uint64_t v = __atomic_load_n (&t[i].value, __ATOMIC_RELAXED);
-          uint64_t seen = v >> 16;
-          if (seen == 0 || now_s - seen > n->aging)
+          if (mac_expired (v >> 16, now_s, n->aging))
             return -1;
           return (int) (v & 0xffff);
         }
@@ -115,8 +122,7 @@ mac_learn (struct np_network *n, uint64_t key, uint16_t id, uint64_t now_s)
           uint64_t v = __atomic_load_n (&t[i].value, __ATOMIC_RELAXED);
           if (v != nv) /* write only on change: keeps the line shared between cores */
             {
-              uint64_t seen = v >> 16;
-              if (seen == 0 || now_s - seen > n->aging) /* was aged: counts again */
+              if (mac_expired (v >> 16, now_s, n->aging)) /* was aged: counts again */
                 {
                   if (__atomic_load_n (&n->mac_count, __ATOMIC_RELAXED) >= n->mac_limit)
                     return false;
@@ -153,7 +159,7 @@ np_bridge_mac_count (const struct np_network *n)
   for (i = 0; i < n->mac_slots; i++)
     {
       uint64_t k = n->macs[i].key, v = n->macs[i].value;
-      if (k && !(k & MAC_TOMB) && (v >> 16) && now_s - (v >> 16) <= n->aging)
+      if (k && !(k & MAC_TOMB) && !mac_expired (v >> 16, now_s, n->aging))
         c++;
     }
   return c;
@@ -180,7 +186,12 @@ np_bridge_flush_port (struct np_network *n, uint16_t port_id)
           continue;
         }
       uint64_t v = __atomic_load_n (&e->value, __ATOMIC_RELAXED);
-      if ((v & 0xffff) == port_id || (v >> 16) == 0 || now_s - (v >> 16) > n->aging)
+      if (v == 0)
+        { /* a worker claimed the slot and has not stamped it yet (nor counted it) */
+          live++;
+          continue;
+        }
+      if ((v & 0xffff) == port_id || mac_expired (v >> 16, now_s, n->aging))
         {
           __atomic_store_n (&e->key, k | MAC_TOMB, __ATOMIC_RELEASE);
           __atomic_fetch_sub (&n->mac_count, 1, __ATOMIC_RELAXED);
