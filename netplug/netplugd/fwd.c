@@ -423,9 +423,15 @@ worker_main (void *arg)
               n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
               if (n)
                 {
+                  uint64_t bytes = 0;
+                  for (uint16_t j = 0; j < n; j++)
+                    bytes += rte_pktmbuf_pkt_len (pkts[j]);
                   uint16_t s = p->ops->tx (p, w->wid, pkts, n);
                   p->ctr[w->wid].tx_packets += s;
+                  if (s == n)
+                    p->ctr[w->wid].tx_bytes += bytes;
                   p->ctr[w->wid].drops[NP_DROP_TX_FULL] += n - s;
+                  w->tx += s;
                 }
             }
           n = p->ops->rx (p, w->wid, pkts, NP_BURST);

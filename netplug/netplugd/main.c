@@ -58,7 +58,8 @@ usage (FILE *f)
   fprintf (f,
            "Usage: netplugd [options] [-- extra EAL arguments]\n"
            "  -c, --config FILE       JSON config file (keys as the long options, allow as an array)\n"
-           "  -l, --lcores LIST       EAL lcores; the first runs the control thread (default 0,1)\n"
+           "  -l, --lcores LIST       EAL lcores; the first runs the control thread (default 0,1);\n"
+           "                          with '@' an lcore-to-CPU map (EAL --lcores), e.g. 0@0,1@1,2@1\n"
            "  -m, --memory MB         DPDK memory (default 256)\n"
            "      --socket-dir DIR    where memif/vhost-user sockets may live (default /run/netplug)\n"
            "      --ctl-socket PATH   control socket (default /run/netplugd/ctl.sock)\n"
@@ -278,7 +279,8 @@ main (int argc, char **argv)
   bool huge = c->huge && huge_available (c->mem_mb);
   snprintf (mem, sizeof mem, "%u", c->mem_mb);
   eal[n++] = argv[0];
-  eal[n++] = "-l";
+  /* "0,1-3" is a core list; "0@0,1@1,2@1" maps lcores onto CPUs (EAL --lcores) */
+  eal[n++] = strchr (c->lcores, '@') || strchr (c->lcores, '(') ? "--lcores" : "-l";
   eal[n++] = c->lcores;
   eal[n++] = "-m";
   eal[n++] = mem;

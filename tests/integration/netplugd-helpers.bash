@@ -140,6 +140,8 @@ wait_for() {
   return 1
 }
 
+counter_above() { [ "$(npd_counter "$1" "$2")" -gt "$3" ]; }
+
 # wait_eq EXPECTED CMD...: retry CMD until it prints EXPECTED (5 s)
 wait_eq() {
   local want=$1 i got

@@ -187,3 +187,53 @@ MAC_B=02:00:00:00:0b:0b
   assert_output --partial '"status":"ok"'
   wait_for port_state_is a waiting
 }
+
+# ping-pong: both clients in io mode send every frame back, 32 frames circulate for ever
+pingpong_start() {
+  tp_start A "$NPD_DIR/sock/a.sock,mac=$MAC_A" --eth-peer=0,$MAC_B --forward-mode=io
+  tp_start B "$NPD_DIR/sock/b.sock,mac=$MAC_B" --eth-peer=0,$MAC_A --forward-mode=io
+  wait_for port_state_is a up
+  wait_for port_state_is b up
+  tp_cmd B start
+  tp_cmd A "start tx_first 1"
+}
+
+pingpong_check() { # after both stopped: everything received on one port went out of the other
+  tp_cmd A stop; tp_cmd B stop
+  sleep 0.3
+  run ctl --json stats
+  refute_output --regexp '"(no-network|no-buffer|tx-full|bad-descriptor|too-big|hairpin|peer-down)":[1-9]'
+  [ "$(npd_counter a rx_packets)" = "$(npd_counter b tx_packets)" ]
+  [ "$(npd_counter b rx_packets)" = "$(npd_counter a tx_packets)" ]
+  [ "$(npd_counter a rx_bytes)" = "$(npd_counter b tx_bytes)" ]
+}
+
+@test "netplugd memif: adding and removing ports while traffic flows loses nothing on other ports" {
+  ctl network add br0
+  ctl port add a --type memif --network br0
+  ctl port add b --type memif --network br0
+  pingpong_start
+  wait_for counter_above b tx_packets 1000
+  local i before
+  for i in $(seq 10); do ctl port add "x$i" --type memif --network br0 >/dev/null; done
+  for i in $(seq 10); do ctl port del "x$i" >/dev/null; done
+  before=$(npd_counter b tx_packets)
+  sleep 0.3
+  [ "$(npd_counter b tx_packets)" -gt "$before" ]
+  pingpong_check
+}
+
+@test "netplugd memif: two workers, ports on different workers, frames handed over between them" {
+  npd_stop
+  npd_start -l '0@0,1@1,2@1'
+  run ctl --json health
+  assert_output --partial '"workers":2'
+  ctl network add br0
+  ctl port add a --type memif --network br0
+  ctl port add b --type memif --network br0
+  run ctl --json port show b
+  assert_output --partial '"worker":1'
+  pingpong_start
+  wait_for counter_above b tx_packets 200
+  pingpong_check
+}
