@@ -143,8 +143,9 @@ cfg_file (struct np_config *c, const char *path, cnf_err *err)
         }
       else
         {
+          cnf_err_set (err, 0, "%s: .%s: unknown key or bad value", path, k);
           json_free (root);
-          return cnf_err_set (err, 0, "%s: .%s: unknown key or bad value", path, k);
+          return -1;
         }
     }
   json_free (root);

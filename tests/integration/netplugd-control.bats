@@ -158,3 +158,24 @@ snapshot() { ctl --json port list | sed 's/"state":"[a-z]*"//g'; ctl --json netw
   assert_output --partial 'netplugd_network_macs{network="br0"} 0'
   assert_output --partial 'netplugd_worker_busy_ratio{lcore="1"}'
 }
+
+@test "netplugd: config file sets the directories; flags override it; bad keys are refused" {
+  npd_stop
+  mkdir -p "$NPD_DIR/cfg-sock"
+  cat >"$NPD_DIR/netplugd.json" <<JSON
+{"lcores": "0,1", "memory": 128, "socket_dir": "$NPD_DIR/cfg-sock", "ctl_socket": "$NPD_DIR/cfg.sock",
+ "state_file": "$NPD_DIR/cfg-state.json", "hugepages": false, "file_prefix": "$NPD_PREFIX", "mbufs": 4095}
+JSON
+  "$NETPLUGD" --config "$NPD_DIR/netplugd.json" --state-file "$NPD_DIR/flag-state.json" >"$NPD_DIR/cfg.log" 2>&1 &
+  NPD_PID=$!
+  wait_for "$NETPLUGCTL" --socket "$NPD_DIR/cfg.sock" health
+  "$NETPLUGCTL" --socket "$NPD_DIR/cfg.sock" port add c1 --type memif
+  [ -S "$NPD_DIR/cfg-sock/c1.sock" ]
+  [ -f "$NPD_DIR/flag-state.json" ]
+  [ ! -e "$NPD_DIR/cfg-state.json" ]
+  npd_stop
+  echo '{"lcores": "0,1", "bogus": 1}' >"$NPD_DIR/bad.json"
+  run "$NETPLUGD" --config "$NPD_DIR/bad.json"
+  assert_failure 2
+  assert_output --partial "bogus"
+}
