@@ -237,3 +237,26 @@ pingpong_check() { # after both stopped: everything received on one port went ou
   wait_for counter_above b tx_packets 200
   pingpong_check
 }
+
+@test "netplugd memif: access VLANs split a bridge" {
+  ctl network add br0
+  ctl port add a --type memif --network br0 --vlan 10
+  ctl port add b --type memif --network br0 --vlan 10
+  ctl port add c --type memif --network br0 --vlan 20
+  tp_start A "$NPD_DIR/sock/a.sock,mac=$MAC_A"
+  tp_start B "$NPD_DIR/sock/b.sock,mac=$MAC_B"
+  tp_start C "$NPD_DIR/sock/c.sock,mac=02:00:00:00:0c:0c"
+  wait_for port_state_is a up; wait_for port_state_is b up; wait_for port_state_is c up
+  tp_cmd B start; tp_cmd C start
+  tp_cmd A "start tx_first 1"
+  wait_eq 32 npd_counter b tx_packets
+  sleep 0.2
+  [ "$(npd_counter c tx_packets)" = 0 ]
+  tp_cmd C stop
+  tp_cmd C "start tx_first 1"
+  wait_eq 32 npd_counter c rx_packets
+  sleep 0.2
+  [ "$(npd_counter a tx_packets)" = 0 ]
+  [ "$(npd_counter b tx_packets)" = 32 ]
+  tp_cmd A stop; tp_cmd B stop; tp_cmd C stop
+}
