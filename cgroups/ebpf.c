@@ -73,6 +73,7 @@ cg_devices_build (const struct cg_device_rule *rules, size_t n, struct bpf_insn_
 {
   const struct cg_device_rule *defs;
   size_t nd = cg_default_device_rules (&defs), total = n + nd, i, k = 0;
+  bool unconditional = false;
   struct bpf_insn *p = xmalloc ((6 + total * 8 + 2) * sizeof *p);
 
   out->insns = NULL;
@@ -130,9 +131,18 @@ cg_devices_build (const struct cg_device_rule *rules, size_t n, struct bpf_insn_
           blk[j].off = (int16_t) (b - j - 1);
       memcpy (p + k, blk, b * sizeof *blk);
       k += b;
+      /* A rule that matches everything ends the program: the verifier rejects dead code. */
+      if (b == 2)
+        {
+          unconditional = true;
+          break;
+        }
     }
-  p[k++] = insn (BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0); /* default deny */
-  p[k++] = insn (BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+  if (!unconditional)
+    {
+      p[k++] = insn (BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0); /* default deny */
+      p[k++] = insn (BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+    }
   out->insns = p;
   out->n = k;
   return 0;
