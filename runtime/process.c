@@ -354,12 +354,12 @@ setgroups_denied (void)
 }
 
 static int
-apply_user (const struct spec_process *p, cnf_err *err)
+apply_user (const struct spec_process *p, bool sg_denied, cnf_err *err)
 {
   const struct spec_user *u = &p->user;
   if (setgroups (u->n_additional_gids, (const gid_t *) u->additional_gids) < 0)
     {
-      if (!(errno == EPERM && u->n_additional_gids == 0 && setgroups_denied ()))
+      if (!(errno == EPERM && u->n_additional_gids == 0 && sg_denied))
         return cnf_err_set (err, errno, "process.user: setgroups (additionalGids)");
     }
   /* Keep the permitted set across the uid change; caps_apply() then sets the exact sets. */
@@ -516,7 +516,7 @@ process_exec (const struct spec *s, const struct spec_process *p, const struct p
   char *const *env = p->env ? p->env : empty_env;
   char **env_home = NULL;
   char *path;
-  bool cwd_done = false;
+  bool cwd_done = false, sg_denied;
 
   if (p->args == NULL || p->args[0] == NULL)
     return cnf_err_set (err, 0, "process.args is empty");
@@ -528,12 +528,19 @@ process_exec (const struct spec *s, const struct spec_process *p, const struct p
     return -1;
   if (p->exec_cpu_affinity.final && process_set_affinity (0, p->exec_cpu_affinity.final, err) < 0)
     return cnf_err_wrap (err, "process.execCPUAffinity.final");
+  /* Read through the trusted procfs handle now: it is closed with the other fds below. */
+  sg_denied = setgroups_denied ();
+
+  /* Close inherited fds before any path is resolved: a cwd such as /proc/self/fd/N must find
+   * nothing of the host to enter (CVE-2024-21626).  The cwd is verified after chdir as well. */
+  if (close_fds (o, err) < 0)
+    return -1;
 
   /* As root first: a cwd only root may enter still works for an unprivileged user (runc does the same). */
   if (p->cwd && chdir (p->cwd) == 0)
     cwd_done = true;
 
-  if (apply_user (p, err) < 0)
+  if (apply_user (p, sg_denied, err) < 0)
     return -1;
   umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
 
@@ -543,10 +550,8 @@ process_exec (const struct spec *s, const struct spec_process *p, const struct p
     return cnf_err_set (err, errno, "set no_new_privs");
 
   /* SECCOMP CALL SITE: the seccomp filter (linux.seccomp) is loaded here, after no_new_privs and
-   * the capability drop, immediately before fds are closed and execve runs. */
-
-  if (close_fds (o, err) < 0)
-    return -1;
+   * the capability drop, immediately before the cwd is entered and execve runs.  (A notify
+   * listener's socket must be in process_opts.keep_fds: other fds are already closed.) */
 
   if (p->cwd && !cwd_done && chdir (p->cwd) < 0)
     return cnf_err_set (err, errno, "process.cwd: chdir \"%s\"", p->cwd);

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# linux.netDevices: a host netdev (one end of a veth pair made here) moves into the container,
+# renamed, with its permanent global IPv4/IPv6 addresses, up; delete returns it to the host under
+# its own name; a missing device fails create and returns the ones already moved.
+load helpers
+bats_require_minimum_version 1.5.0
+
+# create_ct ARGS...: `cnfrun create` with its stdio in a file and bats' fd 3 closed: the waiting
+# init inherits create's stdio, and must not hold bats' capture pipes open.
+create_ct() {
+  local rc=0
+  "$CNFRUN" --root "$ROOT" create "$@" </dev/null >"$BATS_TEST_TMPDIR/create.log" 2>&1 3>&- || rc=$?
+  cat "$BATS_TEST_TMPDIR/create.log"
+  return $rc
+}
+
+# Kill container processes first: a created container's init must not keep delete waiting.
+kill_containers() {
+  local id pid
+  [ -d "${ROOT:-/nonexistent}" ] || return 0
+  for id in $(ls "$ROOT" 2>/dev/null); do
+    pid=$("$CNFRUN" --root "$ROOT" state "$id" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null)
+    [ "${pid:-0}" -gt 1 ] && kill -9 "$pid" 2>/dev/null
+  done
+  cleanup_containers
+}
+
+setup_file() {
+  export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
+  make_busybox_rootfs "$SHARED_ROOTFS"
+}
+
+# Unique per test run: interface names are at most 15 bytes.
+setup() {
+  setup_bundle
+  SFX=$(printf '%04x' $((($$ + BATS_TEST_NUMBER) % 65536)))
+  DEV=cnfnd${SFX}a
+  PEER=cnfnd${SFX}b
+  DEV2=cnfnd${SFX}c
+  PEER2=cnfnd${SFX}d
+  ip link add "$DEV" type veth peer name "$PEER"
+  ip addr add 192.0.2.77/24 dev "$DEV"
+  ip addr add 2001:db8:77::7/64 dev "$DEV" nodad
+  ip link set "$DEV" up
+}
+
+teardown() {
+  kill_containers
+  ip link del "$DEV" 2>/dev/null || true
+  ip link del "$PEER" 2>/dev/null || true
+  ip link del "$DEV2" 2>/dev/null || true
+  ip link del "$PEER2" 2>/dev/null || true
+}
+
+ct_pid() { "$CNFRUN" --root "$ROOT" state "$1" | jq -r .pid; }
+
+@test "netDevices: moved in renamed with its addresses and up, returned on delete" {
+  update_config ".process.args = [\"sleep\", \"100\"] | .linux.netDevices = {\"$DEV\": {\"name\": \"eth7\"}}"
+  run create_ct -b "$BUNDLE" nd1
+  assert_success
+  # gone from the host
+  run ip link show "$DEV"
+  assert_failure
+  pid=$(ct_pid nd1)
+  run nsenter -t "$pid" -n ip -o addr show dev eth7
+  assert_success
+  assert_output --partial "inet 192.0.2.77/24"
+  assert_output --partial "inet6 2001:db8:77::7/64"
+  run nsenter -t "$pid" -n ip -o link show dev eth7
+  assert_output --regexp '<[^>]*,UP[,>]'
+  # and from the container's own view
+  run nsenter -t "$pid" -n -m -p -r -w /bin/ip -o -4 addr show eth7
+  assert_output --partial "192.0.2.77/24"
+
+  run cnf delete --force nd1
+  assert_success
+  # back on the host under its own name, with its IPv4 address
+  run ip -o addr show dev "$DEV"
+  assert_success
+  assert_output --partial "inet 192.0.2.77/24"
+  run ip -o link show dev "$PEER"
+  assert_success
+}
+
+@test "netDevices: without a name the device keeps its host name" {
+  update_config ".process.args = [\"sleep\", \"100\"] | .linux.netDevices = {\"$DEV\": {}}"
+  run create_ct -b "$BUNDLE" nd2
+  assert_success
+  pid=$(ct_pid nd2)
+  run nsenter -t "$pid" -n ip -o -4 addr show dev "$DEV"
+  assert_success
+  assert_output --partial "192.0.2.77/24"
+  run cnf delete --force nd2
+  assert_success
+  run ip link show "$DEV"
+  assert_success
+}
+
+@test "netDevices: a missing device fails create and the already moved one comes back" {
+  ip link add "$DEV2" type veth peer name "$PEER2"
+  update_config ".process.args = [\"sleep\", \"100\"]
+    | .linux.netDevices = {\"$DEV2\": {\"name\": \"eth8\"}, \"cnfnd-missing0\": {}}"
+  run ! create_ct -b "$BUNDLE" nd3
+  assert_failure
+  assert_output --partial "\"cnfnd-missing0\": no such device in the host"
+  run ! cnf state nd3
+  assert_failure
+  run ip link show "$DEV2"
+  assert_success
+}
+
+@test "netDevices: the run output inside the container shows the device" {
+  update_config ".process.args = [\"ip\", \"-o\", \"-4\", \"addr\", \"show\", \"dev\", \"eth9\"] | .linux.netDevices = {\"$DEV\": {\"name\": \"eth9\"}}"
+  run cnf run -b "$BUNDLE" nd4
+  assert_success
+  assert_output --partial "eth9"
+  assert_output --partial "192.0.2.77/24"
+}
