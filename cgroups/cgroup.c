@@ -120,6 +120,27 @@ rmdir_path (const char *mount, const char *rel, const char *first_new)
     }
 }
 
+/* IRQ masks left by crashed runs are put back whenever cnfrun touches a container's cgroup:
+ * the state root is the parent of the state dir. */
+static void
+recover_siblings (int state_dirfd)
+{
+  char p[64];
+  cleanup_free char *root = NULL;
+  cnf_err e = NULL;
+  int fd = openat (state_dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  snprintf (p, sizeof p, "/proc/self/fd/%d", fd);
+  root = realpath (p, NULL);
+  close (fd);
+  if (root && cg_recover_stale (root, &e) < 0)
+    {
+      log_warn ("%s", e->msg);
+      cnf_err_free (&e);
+    }
+}
+
 static int
 open_dir (struct cg_handle *h, cnf_err *err)
 {
@@ -155,6 +176,8 @@ cg_create (const struct cg_config *cfg, struct cg_handle **out, cnf_err *err)
         }
     }
   cg_isolation_from_annotations (h, cfg->annotations, cfg->n_annotations);
+  if (h->state_dirfd >= 0)
+    recover_siblings (h->state_dirfd);
   if (cfg->systemd)
     {
       if (cg_resolve_systemd (cfg->cgroups_path, cfg->id, &h->slice, &h->unit, &h->rel, err) < 0)
@@ -245,9 +268,19 @@ cg_open (const char *path, bool systemd, const char *unit, int state_dirfd, stru
   h->rel = xstrdup (path[ml] ? path + ml : "/");
   h->systemd = systemd;
   h->unit = xstrdup (unit);
+  if (systemd && h->unit == NULL && str_has_suffix (h->rel, ".scope"))
+    {
+      /* a state written without the unit name: the scope is the cgroup's last component */
+      const char *b = strrchr (h->rel, '/');
+      h->unit = xstrdup (b + 1);
+    }
   h->default_parent = str_has_prefix (h->rel, "/cnfrun/") && strchr (h->rel + 8, '/') == NULL;
   if (state_dirfd >= 0)
-    h->state_dirfd = openat (state_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    {
+      h->state_dirfd = openat (state_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (h->state_dirfd >= 0)
+        recover_siblings (h->state_dirfd);
+    }
   /* A cgroup that is already gone is fine for delete; the fd stays -1. */
   h->dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   *out = h;
