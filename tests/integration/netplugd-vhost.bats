@@ -45,4 +45,9 @@ teardown() {
   wait_for port_state_is v1 up || wait_for port_state_is v1 up
   run ctl --json port show v1
   assert_output --partial '"network":"br0"'
+  # removing a connected vhost-user port completes and leaves the other port alone
+  run timeout 10 "$NETPLUGCTL" --socket "$NPD_DIR/ctl.sock" port del v1
+  assert_success
+  run ctl --json health
+  assert_output --partial '"ports":1'
 }
