@@ -167,7 +167,15 @@ dispatch (const char *op, const json_value *req, json_writer *w, cnf_err *err)
         return cnf_err_set_code (err, NP_E_BUSY, 0, "port %s is already attached", pa->network[0] ? a : b);
       cleanup_free char *name = xasprintf ("xc-%s-%s", a, b);
       if (!np_valid_name (name))
-        return cnf_err_set_code (err, NP_E_INVALID, 0, "network name %s is longer than 63 characters", name);
+        { /* too long (CNI port names run to 56 characters): shorten, keep it unique with a hash */
+          uint32_t h = 2166136261u;
+          for (const char *q = name; *q; q++)
+            h = (h ^ (uint8_t) *q) * 16777619u;
+          free (name);
+          name = xasprintf ("xc-%.25s-%.24s-%08x", a, b, h);
+        }
+      if (np_net_find (name))
+        return cnf_err_set_code (err, NP_E_EXISTS, 0, "network %s already exists", name);
       json_writer *tmp = json_writer_new (false);
       json_w_obj_open (tmp);
       json_w_kstr (tmp, "name", name);

@@ -96,6 +96,13 @@ snapshot() { ctl --json port list | sed 's/"state":"[a-z]*"//g'; ctl --json netw
   ctl detach a
   ctl detach b
   ctl network del xc-a-b
+  # CNI-style long port names: the network name is shortened with a hash suffix
+  local l1=0123456789012345678901234567890123456789-net1 l2=abcdefabcdefabcdefabcdefabcdefabcdefabcd-net2
+  ctl port add "$l1" --type memif
+  ctl port add "$l2" --type memif
+  run ctl --json xconnect "$l1" "$l2"
+  assert_success
+  assert_output --regexp '"name":"xc-0123456789012345678901234-abcdefabcdefabcdefabcdef-[0-9a-f]{8}"'
   ctl port del a
   [ ! -e "$NPD_DIR/sock/a.sock" ]
   run ctl --json network list
