@@ -343,8 +343,19 @@ netdev_move_out (int netns_fd, const struct netdev_moved *d, size_t n, cnf_err *
   cleanup_close int hostfd = -1;
   struct nl_sock *host = NULL, *ct = NULL;
   int ret = -1;
+  size_t i;
   if (n == 0)
     return 0;
+  if (netns_fd < 0)
+    {
+      /* The namespace is gone: the kernel destroyed virtual devices and returned physical ones
+       * under their container names (or devN on a clash).  Renaming host links by name could hit
+       * an unrelated interface, so nothing is touched. */
+      for (i = 0; i < n; i++)
+        log_info ("netDevices: the container's network namespace is gone; %s (host name %s) was not returned "
+                  "by the runtime", d[i].ct_name, d[i].host_name);
+      return 0;
+    }
   hostfd = procfs_open (-1, "ns/net", O_RDONLY | O_CLOEXEC, err);
   if (hostfd < 0)
     return -1;

@@ -20,7 +20,8 @@ struct netdev_moved
  * *out (malloc'd, free with netdev_moved_free) records what moved. */
 int netdev_move_in (const struct spec *s, pid_t pid, struct netdev_moved **out, size_t *n, cnf_err *err);
 /* Move devices back to the caller's netns (netns_fd = the container's netns) with their original
- * names and addresses; best effort: every device is tried, errors are logged, the first is returned. */
+ * names and addresses; best effort: every device is tried, errors are logged, the first is returned.
+ * netns_fd < 0 (the namespace is gone, the kernel already returned or destroyed them): no-op. */
 int netdev_move_out (int netns_fd, const struct netdev_moved *d, size_t n, cnf_err *err);
 void netdev_moved_free (struct netdev_moved *d, size_t n);
 /* Check a container-side interface name (1..15 bytes, no '/', ':' or blanks, not "." or ".."). */

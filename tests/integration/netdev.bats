@@ -78,6 +78,7 @@ ct_pid() { "$CNFRUN" --root "$ROOT" state "$1" | jq -r .pid; }
   run ip -o addr show dev "$DEV"
   assert_success
   assert_output --partial "inet 192.0.2.77/24"
+  assert_output --partial "inet6 2001:db8:77::7/64"
   run ip -o link show dev "$PEER"
   assert_success
 }
@@ -109,7 +110,7 @@ ct_pid() { "$CNFRUN" --root "$ROOT" state "$1" | jq -r .pid; }
   assert_success
 }
 
-@test "netDevices: the run output inside the container shows the device" {
+@test "netDevices: run shows the device inside; delete after exit is clean" {
   update_config ".process.args = [\"ip\", \"-o\", \"-4\", \"addr\", \"show\", \"dev\", \"eth9\"] | .linux.netDevices = {\"$DEV\": {\"name\": \"eth9\"}}"
   run cnf run -b "$BUNDLE" nd4
   assert_success

@@ -222,3 +222,30 @@ sched_fields() {
   refute_output --partial escaped
   assert_output --partial "outside the container's root"
 }
+
+@test "process: SCHED_DEADLINE with runtime, deadline and period" {
+  update_config '.process.args = ["cat", "/proc/self/stat"]
+    | .process.scheduler = {"policy": "SCHED_DEADLINE", "runtime": 1000000, "deadline": 10000000, "period": 10000000}'
+  run cnf run -b "$BUNDLE" pdl
+  if [ "$status" -ne 0 ] && [[ "$output" == *"sched_setattr"*"Device or resource busy"* ]]; then
+    skip "no deadline bandwidth available on this host"
+  fi
+  assert_success
+  assert_equal "$(sched_fields)" "6 0 0"
+}
+
+@test "exec: the exec process gets the same setup (user, caps, no_new_privs, cwd)" {
+  update_config '.process.args = ["sleep", "100"]'
+  "$CNFRUN" --root "$ROOT" run -d -b "$BUNDLE" pexec </dev/null >/dev/null 2>&1 3>&-
+  run cnf exec --user 1000:1000 --cwd /tmp pexec sh -c 'cat /proc/self/status; pwd'
+  assert_success
+  assert_equal "$(status_field Uid)" "1000 1000 1000 1000"
+  assert_equal "$(status_field Gid)" "1000 1000 1000 1000"
+  assert_equal "$(status_field CapEff)" 0000000000000000
+  assert_equal "$(status_field NoNewPrivs)" 1
+  assert_line /tmp
+  run cnf exec pexec cat /proc/self/status
+  assert_success
+  # the 8 capabilities of the test config: AUDIT_WRITE KILL NET_BIND_SERVICE CHOWN DAC_OVERRIDE FOWNER SETGID SETUID
+  assert_equal "$(status_field CapEff)" 00000000200004eb
+}

@@ -281,6 +281,56 @@ test_caps_validate (void **state)
   expect_err (caps_validate (&c, &err), &err, "capabilities.effective: capability 62 is not known to the running kernel");
 }
 
+/* caps_apply in a child (this test runs as root): exact sets, and the ambient rule. */
+static void
+test_caps_apply_child (void **state)
+{
+  pid_t pid;
+  int st;
+  (void) state;
+  if (geteuid () != 0)
+    skip ();
+  pid = fork ();
+  if (pid == 0)
+    {
+      struct spec_caps c;
+      int nbs[] = { 10 }, two[] = { 10, 5 };
+      cnf_err err = NULL;
+      char buf[4096] = "";
+      int fd;
+      ssize_t n;
+      memset (&c, 0, sizeof c);
+      c.present[CAP_SET_BOUNDING] = c.present[CAP_SET_PERMITTED] = c.present[CAP_SET_EFFECTIVE] = true;
+      c.present[CAP_SET_AMBIENT] = true;
+      c.caps[CAP_SET_BOUNDING] = two;
+      c.n_caps[CAP_SET_BOUNDING] = 2;
+      c.caps[CAP_SET_PERMITTED] = nbs;
+      c.n_caps[CAP_SET_PERMITTED] = 1;
+      c.caps[CAP_SET_EFFECTIVE] = nbs;
+      c.n_caps[CAP_SET_EFFECTIVE] = 1;
+      /* ambient without inheritable: refused, naming the capability */
+      c.caps[CAP_SET_AMBIENT] = nbs;
+      c.n_caps[CAP_SET_AMBIENT] = 1;
+      if (caps_apply (&c, &err) == 0)
+        _exit (1);
+      if (strstr (err->msg, "ambient CAP_NET_BIND_SERVICE") == NULL)
+        _exit (2);
+      cnf_err_free (&err);
+      fd = open ("/proc/self/status", O_RDONLY);
+      n = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (n <= 0)
+        _exit (3);
+      if (strstr (buf, "CapEff:\t0000000000000400") == NULL || strstr (buf, "CapPrm:\t0000000000000400") == NULL
+          || strstr (buf, "CapBnd:\t0000000000000420") == NULL || strstr (buf, "CapInh:\t0000000000000000") == NULL)
+        _exit (4);
+      _exit (0);
+    }
+  assert_int_equal (waitpid (pid, &st, 0), pid);
+  assert_true (WIFEXITED (st));
+  assert_int_equal (WEXITSTATUS (st), 0);
+}
+
 static void
 test_netdev_names (void **state)
 {
@@ -302,7 +352,7 @@ main (void)
     cmocka_unit_test (test_sched_attr),     cmocka_unit_test (test_ioprio),
     cmocka_unit_test (test_mempolicy),      cmocka_unit_test (test_find_exec),
     cmocka_unit_test (test_cwd_check),      cmocka_unit_test (test_affinity_big_list),
-    cmocka_unit_test (test_caps_validate),  cmocka_unit_test (test_netdev_names),
+    cmocka_unit_test (test_caps_validate),  cmocka_unit_test (test_caps_apply_child),  cmocka_unit_test (test_netdev_names),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
