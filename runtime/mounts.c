@@ -343,15 +343,88 @@ host_is_cgroup2 (void)
   return statfs ("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-int
-mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_err *err)
+/* Resolve the mappings of an idmapped mount: its own, or the container's. */
+static int
+idmap_userns_for (const struct spec *s, const struct spec_mount *m, cnf_err *err)
 {
+  const struct spec_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
+  size_t nu = m->n_uid_mappings, ng = m->n_gid_mappings;
+  if (nu == 0 && ng == 0)
+    {
+      u = s->linux_.uid_mappings;
+      nu = s->linux_.n_uid_mappings;
+      g = s->linux_.gid_mappings;
+      ng = s->linux_.n_gid_mappings;
+    }
+  if (nu == 0 || ng == 0)
+    return cnf_err_set (err, EINVAL, "idmapped mount on %s needs uidMappings and gidMappings", m->destination);
+  return mounts_idmap_userns (u, nu, g, ng, err);
+}
+
+bool
+mounts_needs_idmap (const struct spec_mount *m)
+{
+  struct mount_opts o;
+  bool r;
+  if (mount_options_parse (m->options, m->n_options, &o, NULL) < 0)
+    return false;
+  r = is_bind (m, &o) && !o.remount && (o.idmap || m->n_uid_mappings || m->n_gid_mappings);
+  mount_opts_free (&o);
+  return r;
+}
+
+int
+mounts_build_bind (const struct spec *s, int bundlefd, const struct spec_mount *m, cnf_err *err)
+{
+  struct mount_opts o;
+  cleanup_close int mfd = -1, userns = -1;
+  const char *dest = m->destination;
+  int r = -1;
+
+  if (mount_options_parse (m->options, m->n_options, &o, err) < 0)
+    return -1;
+  if (m->source == NULL || m->source[0] == '\0')
+    {
+      cnf_err_set (err, EINVAL, "bind mount on %s has no source", dest);
+      goto out;
+    }
+  mfd = open_tree (m->source[0] == '/' ? AT_FDCWD : bundlefd, m->source,
+                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.rbind ? AT_RECURSIVE : 0));
+  if (mfd < 0)
+    {
+      cnf_err_set (err, errno, "bind mount source \"%s\" for %s", m->source, dest);
+      goto out;
+    }
+  /* Attributes on the detached mount: the top mount first, then the recursive ones.  A bind
+   * keeps the flags of its source unless told otherwise, as a bind+remount would. */
+  if (mounts_setattr (mfd, false, o.attr_set, o.attr_clr, 0, -1, dest, err) < 0)
+    goto out;
+  if ((o.rec_attr_set || o.rec_attr_clr)
+      && mounts_setattr (mfd, true, o.rec_attr_set, o.rec_attr_clr, 0, -1, dest, err) < 0)
+    goto out;
+  if (o.idmap || m->n_uid_mappings || m->n_gid_mappings)
+    {
+      userns = idmap_userns_for (s, m, err);
+      if (userns < 0)
+        goto out;
+      if (mounts_setattr (mfd, o.ridmap, 0, 0, 0, userns, dest, err) < 0)
+        goto out;
+    }
+  r = steal_fd (&mfd);
+out:
+  mount_opts_free (&o);
+  return r;
+}
+
+int
+mounts_mount_one (const struct mounts_env *env, size_t index, cnf_err *err)
+{
+  const struct spec_mount *m = &env->spec->mounts[index];
   struct mount_opts o;
   cleanup_close int mfd = -1, tfd = -1, userns = -1;
   cleanup_free char *sbdata = NULL;
   const char *dest = m->destination;
-  bool bind, as_file = false, recursive_attrs;
-  uint64_t set, clr;
+  bool bind, as_file = false;
   int r = -1;
 
   if (dest == NULL || dest[0] != '/')
@@ -378,17 +451,13 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
   if (bind)
     {
       struct stat st;
-      int dfd = env->bundlefd;
-      if (m->source == NULL || m->source[0] == '\0')
-        {
-          cnf_err_set (err, EINVAL, "bind mount on %s has no source", dest);
-          goto out;
-        }
-      mfd = open_tree (m->source[0] == '/' ? AT_FDCWD : dfd, m->source,
-                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.rbind ? AT_RECURSIVE : 0));
+      if (env->prepared && env->prepared[index] >= 0)
+        mfd = dup (env->prepared[index]); /* built on the host side (idmapped, user namespace) */
+      else
+        mfd = mounts_build_bind (env->spec, env->bundlefd, m, err);
       if (mfd < 0)
         {
-          cnf_err_set (err, errno, "bind mount source \"%s\" for %s", m->source, dest);
+          cnf_err_set (err, errno, "bind mount on %s", dest);
           goto out;
         }
       if (fstat (mfd, &st) < 0)
@@ -419,8 +488,8 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
       if (data != NULL || (o.ms_set & (MS_SYNCHRONOUS | MS_DIRSYNC)))
         {
           /* Superblock flags travel as fsconfig flags with the data. */
-          sbdata = xasprintf ("%s%s%s%s", data ? data : "", (o.ms_set & MS_SYNCHRONOUS) ? ",sync" : "",
-                              (o.ms_set & MS_DIRSYNC) ? ",dirsync" : "", "");
+          sbdata = xasprintf ("%s%s%s", data ? data : "", (o.ms_set & MS_SYNCHRONOUS) ? ",sync" : "",
+                              (o.ms_set & MS_DIRSYNC) ? ",dirsync" : "");
           data = sbdata[0] == ',' ? sbdata + 1 : sbdata;
         }
       mfd = mounts_new_fs (type, m->source, data, attrs, dest, err);
@@ -433,38 +502,17 @@ mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_
         }
       if (mfd < 0)
         goto out;
-    }
-
-  /* Attributes on the detached mount: the top mount first, then the recursive ones.  A bind
-   * keeps the flags of its source unless told otherwise, as a bind+remount would. */
-  set = o.attr_set;
-  clr = o.attr_clr;
-  recursive_attrs = o.rec_attr_set || o.rec_attr_clr;
-  if (bind && mounts_setattr (mfd, false, set, clr, 0, -1, dest, err) < 0)
-    goto out;
-  if (recursive_attrs && mounts_setattr (mfd, true, o.rec_attr_set, o.rec_attr_clr, 0, -1, dest, err) < 0)
-    goto out;
-  if (o.idmap || m->n_uid_mappings || m->n_gid_mappings)
-    {
-      const struct spec_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
-      size_t nu = m->n_uid_mappings, ng = m->n_gid_mappings;
-      if (nu == 0 && ng == 0)
-        {
-          u = env->spec->linux_.uid_mappings;
-          nu = env->spec->linux_.n_uid_mappings;
-          g = env->spec->linux_.gid_mappings;
-          ng = env->spec->linux_.n_gid_mappings;
-        }
-      if (nu == 0 || ng == 0)
-        {
-          cnf_err_set (err, EINVAL, "idmapped mount on %s needs uidMappings and gidMappings", dest);
-          goto out;
-        }
-      userns = mounts_idmap_userns (u, nu, g, ng, err);
-      if (userns < 0)
+      if ((o.rec_attr_set || o.rec_attr_clr)
+          && mounts_setattr (mfd, true, o.rec_attr_set, o.rec_attr_clr, 0, -1, dest, err) < 0)
         goto out;
-      if (mounts_setattr (mfd, o.ridmap, 0, 0, 0, userns, dest, err) < 0)
-        goto out;
+      if (o.idmap || m->n_uid_mappings || m->n_gid_mappings)
+        {
+          userns = idmap_userns_for (env->spec, m, err);
+          if (userns < 0)
+            goto out;
+          if (mounts_setattr (mfd, o.ridmap, 0, 0, 0, userns, dest, err) < 0)
+            goto out;
+        }
     }
 
   tfd = safe_mkpath (env->rootfd, dest, as_file, 0755, 0, err);

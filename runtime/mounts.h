@@ -20,10 +20,15 @@ struct mounts_env
   int bundlefd;          /* relative bind sources are looked up here (AT_FDCWD = cwd) */
   bool in_userns;
   bool has_netns;        /* a new network namespace (sysfs can be mounted) */
+  const int *prepared;   /* per mounts[] index: a detached bind built on the host side, or -1; may be NULL */
 };
 
-/* Mount one entry of config.json's mounts[] inside the rootfs. */
-int mounts_mount_one (const struct mounts_env *env, const struct spec_mount *m, cnf_err *err);
+/* Mount entry `index` of config.json's mounts[] inside the rootfs. */
+int mounts_mount_one (const struct mounts_env *env, size_t index, cnf_err *err);
+/* A detached bind mount of m->source with m's attributes and idmap applied (not attached). */
+int mounts_build_bind (const struct spec *s, int bundlefd, const struct spec_mount *m, cnf_err *err);
+/* True for a bind mount that asks for an idmap. */
+bool mounts_needs_idmap (const struct spec_mount *m);
 
 /* Attach a detached mount fd onto a resolved target fd. */
 int mounts_attach (int mntfd, int targetfd, const char *what, cnf_err *err);

@@ -15,6 +15,58 @@
 #include "../lib/log.h"
 #include "../lib/util.h"
 
+/* Detached idmapped binds built by the parent (see rootfs_prepare_host_side). */
+static int *prepared_fds;
+static size_t n_prepared;
+
+void
+rootfs_release_host_side (void)
+{
+  size_t i;
+  for (i = 0; i < n_prepared; i++)
+    if (prepared_fds[i] >= 0)
+      close (prepared_fds[i]);
+  free (prepared_fds);
+  prepared_fds = NULL;
+  n_prepared = 0;
+}
+
+int
+rootfs_prepare_host_side (const struct spec *s, const char *bundle, cnf_err *err)
+{
+  cleanup_close int bundlefd = -1;
+  size_t i;
+  if (!s->linux_.ns[NS_USER].present || s->n_mounts == 0)
+    return 0;
+  rootfs_release_host_side ();
+  for (i = 0; i < s->n_mounts; i++)
+    if (mounts_needs_idmap (&s->mounts[i]))
+      break;
+  if (i == s->n_mounts)
+    return 0;
+  if (bundle)
+    {
+      bundlefd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (bundlefd < 0)
+        return cnf_err_set (err, errno, "open the bundle %s", bundle);
+    }
+  prepared_fds = xmalloc (s->n_mounts * sizeof *prepared_fds);
+  n_prepared = s->n_mounts;
+  for (i = 0; i < s->n_mounts; i++)
+    prepared_fds[i] = -1;
+  for (i = 0; i < s->n_mounts; i++)
+    if (mounts_needs_idmap (&s->mounts[i]))
+      {
+        prepared_fds[i] = mounts_build_bind (s, bundlefd >= 0 ? bundlefd : AT_FDCWD, &s->mounts[i], err);
+        if (prepared_fds[i] < 0)
+          {
+            rootfs_release_host_side ();
+            return cnf_err_wrap (err, "mounts[%zu]", i);
+          }
+      }
+  return 0;
+}
+
 /* "/dev/shm/" and "/dev//shm" name the same destination as "/dev/shm". */
 static bool
 same_dest (const char *a, const char *b)
@@ -147,9 +199,11 @@ rootfs_mount_all (const struct rootfs_ctx *ctx, cnf_err *err)
   env.in_userns = ctx->in_userns;
   env.has_netns = s->linux_.ns[NS_NET].present;
 
+  env.prepared = prepared_fds;
   for (i = 0; i < s->n_mounts; i++)
-    if (mounts_mount_one (&env, &s->mounts[i], err) < 0)
+    if (mounts_mount_one (&env, i, err) < 0)
       return cnf_err_wrap (err, "mounts[%zu]", i);
+  rootfs_release_host_side ();
   if (devices_setup (rootfd, s, ctx->in_userns, err) < 0)
     return -1;
   if (devices_links (rootfd, err) < 0)

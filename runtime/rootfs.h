@@ -28,6 +28,14 @@ int rootfs_mount_all (const struct rootfs_ctx *ctx, cnf_err *err);
  * linux.sysctl (through a trusted procfs fd of the container's /proc), root.readonly (remount ro), rootfs propagation final. */
 int rootfs_finalize (const struct rootfs_ctx *ctx, cnf_err *err);
 
+/* Idmapped bind mounts of a container with a new user namespace must be built on the host side:
+ * the kernel wants CAP_SYS_ADMIN over the source filesystem's user namespace, which the init in
+ * its user namespace lacks.  Call rootfs_prepare_host_side() in the parent before spawning the init
+ * (which inherits the detached mount fds and attaches them), and rootfs_release_host_side() in the
+ * parent once the init has been spawned.  Without a user namespace both are no-ops. */
+int rootfs_prepare_host_side (const struct spec *s, const char *bundle, cnf_err *err);
+void rootfs_release_host_side (void);
+
 /* Masked and read-only paths against a root fd (after the pivot, the container's "/"). */
 int rootfs_mask_path (int rootfd, const char *path, cnf_err *err);
 int rootfs_readonly_path (int rootfd, const char *path, cnf_err *err);
