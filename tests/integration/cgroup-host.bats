@@ -140,12 +140,12 @@ ct_create() {
 @test "cgroup: the eBPF device program refuses a block device and allows the listed one" {
   update_config '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"] | .process.capabilities.permitted += ["CAP_MKNOD"]'
   update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 7, "minor": 0, "access": "r"}]'
-  update_config '.process.args = ["sh", "-c", "mknod /tmp/sda b 8 0; mknod /tmp/loop0 b 7 0; head -c1 /tmp/sda >/dev/null; echo sda=$?; head -c1 /tmp/loop0 > /dev/null; echo loop0=$?; echo x > /dev/null; echo null=$?"]'
+  update_config '.process.args = ["sh", "-c", "mknod /dev/xsda b 8 0; mknod /dev/xloop0 b 7 0; head -c1 /dev/xsda >/dev/null; echo sda=$?; head -c1 /dev/xloop0 > /dev/null; echo loop0=$?; echo x > /dev/null; echo null=$?"]'
   run cnf run -b "$BUNDLE" "$ID"
   assert_success
-  assert_line --partial "/tmp/sda: Operation not permitted"
+  assert_line --partial "/dev/xsda: Operation not permitted"
   assert_line "sda=1"
-  refute_line --partial "/tmp/loop0: Operation not permitted"
+  refute_line --partial "/dev/xloop0: Operation not permitted"
   assert_line "null=0"
 }
 

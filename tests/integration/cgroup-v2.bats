@@ -98,12 +98,12 @@ run_kept() {
 @test "v2: the device program refuses /dev/sda-style access and allows the listed devices" {
   update_config '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"] | .process.capabilities.permitted += ["CAP_MKNOD"]'
   update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 196, "access": "rw"}]'
-  update_config '.process.args = ["sh", "-c", "mknod /tmp/sda b 8 0; mknod /tmp/vfio c 10 196; head -c1 /tmp/sda >/dev/null; echo sda=$?; head -c1 /tmp/vfio >/dev/null; echo vfio=$?; echo x > /dev/null; echo null=$?"]'
+  update_config '.process.args = ["sh", "-c", "mknod /dev/xsda b 8 0; mknod /dev/xvfio c 10 196; head -c1 /dev/xsda >/dev/null; echo sda=$?; head -c1 /dev/xvfio >/dev/null; echo vfio=$?; echo x > /dev/null; echo null=$?"]'
   run cnf run -b "$BUNDLE" "$ID"
   assert_success
-  assert_line --partial "/tmp/sda: Operation not permitted"
+  assert_line --partial "/dev/xsda: Operation not permitted"
   assert_line "sda=1"
-  refute_line --partial "/tmp/vfio: Operation not permitted"
+  refute_line --partial "/dev/xvfio: Operation not permitted"
   assert_line "null=0"
 }
 
