@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <linux/bpf.h>
 #include "cgroups/internal.h"
 #include "lib/util.h"
 
@@ -206,6 +207,27 @@ test_devices (void **s)
     struct cg_device_rule all[] = { { true, 'a', -1, -1, "rwm" } };
     assert_int_equal (cg_devices_build (all, 1, &b, &err), 0);
     assert_int_equal (cg_devices_eval (&b, 'b', 8, 0, "rw"), 1);
+    cg_devices_free (&b);
+  }
+  /* a deny-all as the spec's first rule is evaluated last and ends the program there: no
+   * unreachable default-deny after it (the verifier refuses dead code) */
+  {
+    struct cg_device_rule deny[] = { { false, 'a', -1, -1, "rwm" } };
+    const struct bpf_insn *in;
+    assert_int_equal (cg_devices_build (deny, 1, &b, &err), 0);
+    in = b.insns;
+    assert_int_equal (in[b.n - 2].code, BPF_ALU64 | BPF_MOV | BPF_K);
+    assert_int_equal (in[b.n - 2].imm, 0);
+    assert_int_equal (in[b.n - 1].code, BPF_JMP | BPF_EXIT);
+    {
+      const struct cg_device_rule *defs;
+      size_t nd = cg_default_device_rules (&defs), exits = 0, i;
+      for (i = 0; i < b.n; i++)
+        exits += in[i].code == (BPF_JMP | BPF_EXIT);
+      assert_int_equal (exits, nd + 1); /* one per rule, no trailing default deny */
+    }
+    assert_int_equal (cg_devices_eval (&b, 'c', 1, 3, "rw"), 1);
+    assert_int_equal (cg_devices_eval (&b, 'c', 4, 1, "r"), 0);
     cg_devices_free (&b);
   }
   {
