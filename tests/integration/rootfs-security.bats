@@ -153,3 +153,34 @@ private_rootfs() {
   assert_success
   assert_output '42.00 1.00'
 }
+
+@test "rootfs: a mount target swapped for a symlink during create never mounts outside the rootfs (CVE-2021-30465)" {
+  private_rootfs
+  local r=$BUNDLE/rootfs i ok=0 swapper log=$BATS_TEST_TMPDIR/where
+  mkdir -p "$HOSTDIR/t"   # what an escaped mount would land on
+  # The hook runs in the container's mount namespace before pivot_root and logs where the tmpfs is.
+  update_config ".mounts += [{\"destination\": \"/swap/t\", \"type\": \"tmpfs\", \"source\": \"cnfswap\", \"options\": [\"size=12k\"]}]
+                 | .hooks = {\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"grep ' - tmpfs cnfswap ' /proc/self/mountinfo | cut -d' ' -f5 >> $log\"]}]}"
+  ( set +e
+    while :; do
+      rm -rf "$r/swap"; mkdir -p "$r/swap/t"
+      rm -rf "$r/swap"; ln -sn "$HOSTDIR" "$r/swap"
+    done ) >/dev/null 2>&1 &
+  swapper=$!
+  for i in $(seq 1 25); do
+    run cnf run -b "$BUNDLE" "swap-$i"
+    [ "$status" -eq 0 ] && ok=$((ok + 1))
+  done
+  kill "$swapper" || true
+  wait "$swapper" 2>/dev/null || true
+  echo "# $ok of 25 runs succeeded; mount points seen: $(sort "$log" 2>/dev/null | uniq -c | tr '\n' ' ')" >&3
+  # Every mount landed inside the rootfs (directly, or where the symlink points inside it).
+  if [ -s "$log" ]; then
+    run grep -v -x -e "$r/swap/t" -e "$r$HOSTDIR/t" "$log"
+    assert_output ''
+  fi
+  [ "$ok" -gt 0 ]
+  run ls -A "$HOSTDIR/t"
+  assert_output ''
+  ! grep -q cnfswap /proc/self/mountinfo
+}
