@@ -493,7 +493,9 @@ mounts_mount_one (const struct mounts_env *env, size_t index, cnf_err *err)
           data = sbdata[0] == ',' ? sbdata + 1 : sbdata;
         }
       mfd = mounts_new_fs (type, m->source, data, attrs, dest, err);
-      if (mfd < 0 && strcmp (type, "sysfs") == 0 && env->in_userns && !env->has_netns)
+      /* sysfs needs a network namespace owned by our user namespace; without one (none, or a
+       * joined one) fall back to a recursive bind of the host's /sys, as runc does. */
+      if (mfd < 0 && strcmp (type, "sysfs") == 0 && env->in_userns && err && *err && (*err)->sys_errno == EPERM)
         {
           cnf_err_free (err);
           mfd = sysfs_bind_fallback (dest, err);

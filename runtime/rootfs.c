@@ -180,7 +180,9 @@ rootfs_mount_all (const struct rootfs_ctx *ctx, cnf_err *err)
   /* Nothing we mount may leak back to the host: slave by default, or what rootfsPropagation says. */
   if (mount (NULL, "/", NULL, prop ? prop : (MS_SLAVE | MS_REC), NULL) < 0)
     return cnf_err_set (err, errno, "set the propagation of / (rootfsPropagation)");
-  if ((prop & MS_SHARED) && make_rootfs_parent_private (ctx->rootfs, err) < 0)
+  /* pivot_root needs a non-shared parent, and a shared one would carry our mounts to the host:
+   * with the default rslave nothing is shared any more; otherwise make the parent private. */
+  if (prop != 0 && make_rootfs_parent_private (ctx->rootfs, err) < 0)
     return -1;
   if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return cnf_err_set (err, errno, "bind the rootfs %s on itself", ctx->rootfs);
