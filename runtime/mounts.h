@@ -19,7 +19,6 @@ struct mounts_env
   int rootfd;            /* O_PATH fd of the rootfs (the bound copy) */
   int bundlefd;          /* relative bind sources are looked up here (AT_FDCWD = cwd) */
   bool in_userns;
-  bool has_netns;        /* a new network namespace (sysfs can be mounted) */
   const int *prepared;   /* per mounts[] index: a detached bind built on the host side, or -1; may be NULL */
 };
 

@@ -199,7 +199,6 @@ rootfs_mount_all (const struct rootfs_ctx *ctx, cnf_err *err)
   env.rootfd = rootfd;
   env.bundlefd = bundlefd >= 0 ? bundlefd : AT_FDCWD;
   env.in_userns = ctx->in_userns;
-  env.has_netns = s->linux_.ns[NS_NET].present;
 
   env.prepared = prepared_fds;
   for (i = 0; i < s->n_mounts; i++)

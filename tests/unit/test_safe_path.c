@@ -186,6 +186,19 @@ test_mkpath_dangling_inside (void **state)
   assert_true (fd >= 0);
   assert_inside (fd, "nonexistent-cnfrun-sp/z");
   close (fd);
+  /* The /etc/resolv.conf case: a dangling relative link to a file in a missing directory. */
+  {
+    char p[256];
+    struct stat st;
+    snprintf (p, sizeof p, "%s/etc/resolv.conf", root);
+    assert_int_equal (symlink ("../run/x/resolv.conf", p), 0);
+    fd = safe_mkpath (rootfd, "/etc/resolv.conf", true, 0755, 0, &err);
+    assert_true (fd >= 0);
+    assert_inside (fd, "run/x/resolv.conf");
+    assert_int_equal (fstat (fd, &st), 0);
+    assert_true (S_ISREG (st.st_mode));
+    close (fd);
+  }
   /* ...but not when symlinks are refused. */
   fd = safe_mkpath (rootfd, "dangling/w", false, 0755, SAFE_NO_SYMLINKS, &err);
   assert_int_equal (fd, -1);
