@@ -31,6 +31,20 @@ rootfs_release_host_side (void)
   n_prepared = 0;
 }
 
+size_t
+rootfs_host_side_fds (int *out, size_t max)
+{
+  size_t i, n = 0;
+  for (i = 0; i < n_prepared; i++)
+    if (prepared_fds[i] >= 0)
+      {
+        if (n < max)
+          out[n] = prepared_fds[i];
+        n++;
+      }
+  return n;
+}
+
 int
 rootfs_prepare_host_side (const struct spec *s, const char *bundle, cnf_err *err)
 {

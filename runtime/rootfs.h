@@ -35,6 +35,9 @@ int rootfs_finalize (const struct rootfs_ctx *ctx, cnf_err *err);
  * parent once the init has been spawned.  Without a user namespace both are no-ops. */
 int rootfs_prepare_host_side (const struct spec *s, const char *bundle, cnf_err *err);
 void rootfs_release_host_side (void);
+/* The prepared fds, for the caller's list of fds to keep open in the init (close_fds_except):
+ * writes up to max of them to out and returns how many there are. */
+size_t rootfs_host_side_fds (int *out, size_t max);
 
 /* Masked and read-only paths against a root fd (after the pivot, the container's "/"). */
 int rootfs_mask_path (int rootfd, const char *path, cnf_err *err);
