@@ -157,7 +157,6 @@ mounts_idmap_userns (const struct spec_id_mapping *uids, size_t nu, const struct
     }
   if (pid == 0)
     {
-      /* Holder: enter a fresh user namespace, say so, and wait to be killed. */
       /* Holder: enter a fresh user namespace, report its pid as the trusted (host) procfs
        * numbers it — our caller may sit in a new pid namespace — and wait to be killed. */
       char msg[32];
@@ -166,8 +165,11 @@ mounts_idmap_userns (const struct spec_id_mapping *uids, size_t nu, const struct
       close (p[0]);
       n = pfd >= 0 ? readlinkat (pfd, "self", msg, sizeof msg - 1) : -1;
       if (n <= 0 || unshare (CLONE_NEWUSER) < 0)
-        n = 0;
-      if (write (p[1], msg, (size_t) n + (n == 0)) < 0)
+        {
+          msg[0] = '!';
+          n = 1;
+        }
+      if (write (p[1], msg, (size_t) n) < 0)
         _exit (1);
       for (;;)
         pause ();
@@ -177,7 +179,7 @@ mounts_idmap_userns (const struct spec_id_mapping *uids, size_t nu, const struct
     char msg[32];
     ssize_t n = read (p[0], msg, sizeof msg - 1);
     long long hp;
-    if (n <= 1)
+    if (n <= 0 || msg[0] == '!')
       {
         cnf_err_set (err, EPERM, "create a user namespace for an idmapped mount");
         goto out;
