@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include "runtime/mount_options.h"
 #include "runtime/sysctl.h"
+#include "runtime/mounts.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -86,7 +87,7 @@ test_each_option (void **state)
     {
       struct mount_opts o;
       char *opts[] = { (char *) table[i].opt, NULL };
-      print_message ("option %s\n", table[i].opt);
+      print_message ("# option %s\n", table[i].opt);
       assert_int_equal (mount_options_parse (opts, 1, &o, NULL), 0);
       assert_int_equal (o.ms_set, table[i].ms_set);
       assert_int_equal (o.ms_clear, table[i].ms_clear);
@@ -170,6 +171,29 @@ test_sysctl_keys (void **state)
   assert_int_equal (sysctl_key_to_path ("net.ipv4.ip_forward", p, 8), -1);
 }
 
+static void
+test_needs_idmap (void **state)
+{
+  char *idm[] = { "bind", "idmap", NULL }, *ridm[] = { "rbind", "ridmap", NULL }, *plain[] = { "bind", "ro", NULL },
+       *tmp[] = { "idmap", NULL };
+  struct spec_id_mapping map = { 0, 1000, 10 };
+  struct spec_mount m = { .destination = "/x", .source = "/src", .type = "bind", .options = idm, .n_options = 2 };
+  assert_true (mounts_needs_idmap (&m));
+  m.options = ridm;
+  assert_true (mounts_needs_idmap (&m));
+  m.options = plain;
+  assert_false (mounts_needs_idmap (&m));
+  /* mappings on the mount imply an idmap */
+  m.uid_mappings = m.gid_mappings = &map;
+  m.n_uid_mappings = m.n_gid_mappings = 1;
+  assert_true (mounts_needs_idmap (&m));
+  /* a tmpfs with idmap is built by the init itself, not on the host side */
+  m.type = "tmpfs";
+  m.options = tmp;
+  m.n_options = 1;
+  assert_false (mounts_needs_idmap (&m));
+}
+
 int
 main (void)
 {
@@ -178,6 +202,7 @@ main (void)
     cmocka_unit_test (test_specials),
     cmocka_unit_test (test_data_and_order),
     cmocka_unit_test (test_sysctl_keys),
+    cmocka_unit_test (test_needs_idmap),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
