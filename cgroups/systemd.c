@@ -157,7 +157,15 @@ cg_systemd_start (struct cg_handle *h, pid_t pid, const struct cg_resources *res
       cnf_err_set (err, ETIMEDOUT, "--systemd-cgroup: the scope %s did not appear at %s", h->unit, h->path);
       goto out;
     }
-  if (cg_apply (h, res, false, err) < 0 || cg_isolation_setup (h, res, err) < 0)
+  /* systemd enables only the controllers it knows (not hugetlb, rdma, misc) for a delegated
+   * scope; the rest are enabled in the ancestors here, and systemd leaves those alone. */
+  {
+    const char *need[16];
+    size_t nneed = cg_needed_controllers (res, h, need, 16);
+    if (cg_enable_controllers (h->mount, h->rel, need, nneed, err) < 0)
+      r = -1;
+  }
+  if (r < 0 || cg_apply (h, res, false, err) < 0 || cg_isolation_setup (h, res, err) < 0)
     {
       cg_systemd_stop (h, NULL);
       close (h->dirfd);
