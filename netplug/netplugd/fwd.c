@@ -291,18 +291,54 @@ buf_push (struct np_worker *w, uint16_t dst, struct rte_mbuf *m)
     flush_one (w, dst);
 }
 
-static inline void
-flood (struct np_worker *w, struct np_port *in, const struct np_members *mem, struct rte_mbuf *m)
+/* May port p emit a frame of VLAN v?  Access ports: only their VLAN; trunks: any. */
+static inline bool
+vlan_member (const struct np_port *p, uint16_t v)
 {
-  uint16_t dsts[NP_MAX_PORTS];
+  return p->vlan == v || p->trunk;
+}
+
+/* Queue m (VLAN v) to port d, tagging it when d is a trunk and v is not its native VLAN.
+ * A frame shared by several destinations (flood) is copied before it is tagged. */
+static inline void
+push_vlan (struct np_worker *w, struct np_port *in, struct np_port *d, struct rte_mbuf *m, uint16_t v)
+{
+  if (d->trunk && v != d->vlan)
+    {
+      if (rte_mbuf_refcnt_read (m) > 1)
+        {
+          struct rte_mbuf *c = rte_pktmbuf_copy (m, np.pool, 0, UINT32_MAX);
+          rte_pktmbuf_free (m); /* our reference to the shared frame */
+          if (!c)
+            {
+              in->ctr[w->wid].drops[NP_DROP_NO_BUFFER]++;
+              return;
+            }
+          m = c;
+        }
+      m->vlan_tci = v;
+      if (rte_vlan_insert (&m) < 0)
+        {
+          in->ctr[w->wid].drops[NP_DROP_TOO_BIG]++;
+          rte_pktmbuf_free (m);
+          return;
+        }
+    }
+  buf_push (w, d->id, m);
+}
+
+static inline void
+flood (struct np_worker *w, struct np_port *in, const struct np_members *mem, struct rte_mbuf *m, uint16_t v)
+{
+  struct np_port *dsts[NP_MAX_PORTS];
   unsigned i, k = 0;
   for (i = 0; i < mem->n; i++)
     {
       uint16_t id = mem->ids[i];
       struct np_port *p = dp_ports[id];
-      if (id == in->id || !p || p->vlan != in->vlan)
+      if (id == in->id || !p || !vlan_member (p, v))
         continue;
-      dsts[k++] = id;
+      dsts[k++] = p;
     }
   if (k == 0)
     {
@@ -314,7 +350,7 @@ flood (struct np_worker *w, struct np_port *in, const struct np_members *mem, st
   if (k > 1)
     rte_mbuf_refcnt_update (m, (int16_t) (k - 1));
   for (i = 0; i < k; i++)
-    buf_push (w, dsts[i], m);
+    push_vlan (w, in, dsts[i], m, v);
 }
 
 static void
@@ -362,9 +398,21 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
           continue;
         }
       struct rte_ether_hdr *eh = rte_pktmbuf_mtod (m, struct rte_ether_hdr *);
+      uint16_t v = in->vlan;
+      if (in->trunk && eh->ether_type == rte_cpu_to_be_16 (RTE_ETHER_TYPE_VLAN))
+        {
+          if (rte_vlan_strip (m) < 0)
+            {
+              c->drops[NP_DROP_BAD_DESC]++;
+              rte_pktmbuf_free (m);
+              continue;
+            }
+          v = m->vlan_tci & 0xfff;
+          eh = rte_pktmbuf_mtod (m, struct rte_ether_hdr *);
+        }
       if (!rte_is_multicast_ether_addr (&eh->src_addr))
         {
-          uint64_t sk = mac_key (&eh->src_addr, in->vlan);
+          uint64_t sk = mac_key (&eh->src_addr, v);
           if (sk != last_src)
             {
               if (mac_learn (net, sk, in->id, now_s))
@@ -375,10 +423,10 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
         }
       if (rte_is_multicast_ether_addr (&eh->dst_addr))
         {
-          flood (w, in, mem, m);
+          flood (w, in, mem, m, v);
           continue;
         }
-      uint64_t dk = mac_key (&eh->dst_addr, in->vlan);
+      uint64_t dk = mac_key (&eh->dst_addr, v);
       int d;
       if (dk == last_dst)
         d = last_d;
@@ -388,15 +436,18 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
           last_dst = dk;
           last_d = d;
         }
-      if (d < 0 || !dp_ports[d])
-        flood (w, in, mem, m);
+      struct np_port *dp = d < 0 ? NULL : dp_ports[d];
+      if (!dp)
+        flood (w, in, mem, m, v);
       else if (d == in->id)
         {
           c->drops[NP_DROP_HAIRPIN]++;
           rte_pktmbuf_free (m);
         }
+      else if (!in->trunk && !dp->trunk)
+        buf_push (w, (uint16_t) d, m); /* access to access: same VLAN by the MAC key */
       else
-        buf_push (w, (uint16_t) d, m);
+        push_vlan (w, in, dp, m, v);
     }
 }
 

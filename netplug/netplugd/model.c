@@ -186,6 +186,10 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
   if (get_u64 (req, "memif_id", 0, UINT32_MAX, &memif_id, err) < 0 || get_u64 (req, "ring_size", 2, 16384, &ring, err) < 0
       || get_u64 (req, "buffer_size", 128, 65535, &bufsz, err) < 0 || get_u64 (req, "vlan", 1, 4094, &vlan, err) < 0)
     return -1;
+  bool trunk = false;
+  json_value *tv = json_get (req, "trunk");
+  if (tv && !json_is_null (tv) && json_get_bool (tv, &trunk) < 0)
+    return cnf_err_set_code (err, NP_E_INVALID, 0, ".trunk: must be a boolean");
   if (ring & (ring - 1))
     return cnf_err_set_code (err, NP_E_INVALID, 0, ".ring_size: must be a power of two");
   if (t == NP_PORT_MEMIF || t == NP_PORT_VHOST)
@@ -249,6 +253,7 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
   p->socket = xstrdup (sock);
   p->vhost_server = role && !strcmp (role, "server");
   p->memif_id = (uint32_t) memif_id;
+  p->trunk = trunk;
   p->ring_size = (uint32_t) ring;
   p->buffer_size = (uint32_t) bufsz;
   if (ifname)
@@ -531,6 +536,8 @@ port_desired_write (json_writer *w, const struct np_port *p)
     json_w_kstr (w, "network", p->network);
   if (p->vlan)
     json_w_kuint (w, "vlan", p->vlan);
+  if (p->trunk)
+    json_w_kbool (w, "trunk", true);
   if (p->owner_json)
     {
       json_value *o = json_parse (p->owner_json, strlen (p->owner_json), NULL, 0);

@@ -67,7 +67,8 @@ struct np_port
   char *devargs;   /* ethdev */
   bool has_mac;
   uint8_t mac[6];
-  uint16_t vlan;
+  uint16_t vlan;     /* access VLAN, or the native (untagged) VLAN of a trunk */
+  bool trunk;        /* bridge trunk: 802.1Q-tagged frames carry their VLAN */
   char *owner_json; /* kept verbatim */
   char network[NP_NAME_MAX + 1];
 
