@@ -320,7 +320,7 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
   pidfd = syscall (SYS_pidfd_open, st.pid, 0);
   if (pidfd < 0 || !state_pid_alive (&st))
     {
-      cnf_err_set (&err, ESRCH, "container not running: no such process");
+      cnf_err_set (&err, 0, "container not running: no such process");
       goto out_err;
     }
   if (eo.console_socket && (console_fd = terminal_connect_socket (eo.console_socket, &err)) < 0)
@@ -366,7 +366,9 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
         }
       if (child == 0)
         {
-          struct process_opts po = { .preserve_fds = eo.preserve_fds, .is_init = false };
+          /* The sync socket stays open (close-on-exec) so that an exec failure is still reported. */
+          int keep[1] = { sp[1] };
+          struct process_opts po = { .preserve_fds = eo.preserve_fds, .is_init = false, .keep_fds = keep, .n_keep_fds = 1 };
           sigset_t none;
           prctl (PR_SET_PDEATHSIG, 0);
           sigemptyset (&none);

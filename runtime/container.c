@@ -206,6 +206,32 @@ container_init (struct init_args *a)
   _exit (127);
 }
 
+/* Close every fd >= first except those in keep[] (negative entries are ignored). */
+static void
+close_fds_except (int first, const int *keep, size_t n)
+{
+  int sorted[16], m = 0, lo = first;
+  size_t i;
+  for (i = 0; i < n && m < 16; i++)
+    if (keep[i] >= first)
+      sorted[m++] = keep[i];
+  /* insertion sort: a handful of entries */
+  for (int x = 1; x < m; x++)
+    for (int y = x; y > 0 && sorted[y - 1] > sorted[y]; y--)
+      {
+        int t = sorted[y];
+        sorted[y] = sorted[y - 1];
+        sorted[y - 1] = t;
+      }
+  for (int x = 0; x < m; x++)
+    {
+      if (sorted[x] > lo)
+        syscall (SYS_close_range, lo, sorted[x] - 1, 0);
+      lo = sorted[x] + 1;
+    }
+  syscall (SYS_close_range, lo, ~0U, 0);
+}
+
 /* stage-1: namespaces, then fork init.  Never returns. */
 static void __attribute__ ((noreturn))
 container_stage1 (struct init_args *a)
@@ -217,6 +243,12 @@ container_stage1 (struct init_args *a)
   pid_t pid;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* Keep only what the container needs.  Anything else the parent had open (the state dir and
+   * its dups carry the container's flock and would block `start`; cgroup and netlink fds) goes. */
+  {
+    int keep[] = { a->sync_fd, a->fifo_fd, a->console_fd, procfs_fd (NULL), log_get_fd () };
+    close_fds_except (3 + a->o->preserve_fds, keep, sizeof keep / sizeof keep[0]);
+  }
   if (ns_join_paths (s, &err) < 0)
     child_fail (a->sync_fd, &err);
   if (ns_new_user (s))
@@ -486,6 +518,8 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       goto fail;
     }
   sandbox = sandbox_dir_for (s);
+  if (procfs_fd (err) < 0) /* cached now, so that init inherits the verified handle */
+    goto fail;
   /* Orphans of stage-1 (init) come to us, so a failed create can reap them. */
   prctl (PR_SET_CHILD_SUBREAPER, 1);
   stage1 = clone_into (cg ? cg_dirfd (cg) : -1);
@@ -497,7 +531,8 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
   if (stage1 == 0)
     {
       struct init_args a = { .g = g, .o = o, .spec = s, .rootfs = rootfs, .sync_fd = sp[1],
-                             .fifo_fd = fifo_fd, .console_fd = console_fd, .sandbox_dir = sandbox };
+                             .fifo_fd = fifo_fd, .console_fd = console_fd,
+                             .sandbox_dir = sandbox };
       close (sp[0]);
       container_stage1 (&a);
     }
@@ -734,13 +769,23 @@ pidfd_open_ (pid_t pid)
   return syscall (SYS_pidfd_open, pid, 0);
 }
 
+/* The exact words clients match, with ESRCH kept for callers. */
+static int
+not_running (cnf_err *err)
+{
+  cnf_err_set (err, 0, "container not running: no such process");
+  if (*err)
+    (*err)->sys_errno = ESRCH;
+  return -1;
+}
+
 int
 container_kill (struct cnf_global *g, struct cnf_state *st, int sig, bool all, cnf_err *err)
 {
   enum cnf_status status = state_refresh (st);
   int pfd;
   if (status != ST_CREATED && status != ST_RUNNING && status != ST_PAUSED)
-    return cnf_err_set (err, ESRCH, "container not running");
+    return not_running (err);
   if (all && st->cgroup_path)
     {
       struct cg_handle *cg = NULL;
@@ -755,18 +800,17 @@ container_kill (struct cnf_global *g, struct cnf_state *st, int sig, bool all, c
   /* A pidfd pins the process: no signal can reach a recycled pid after the liveness check. */
   pfd = pidfd_open_ (st->pid);
   if (pfd < 0)
-    return cnf_err_set (err, ESRCH, "container not running: no such process");
+    return not_running (err);
   if (!state_pid_alive (st))
     {
       close (pfd);
-      return cnf_err_set (err, ESRCH, "container not running: no such process");
+      return not_running (err);
     }
   if (syscall (SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0)
     {
       int e = errno;
       close (pfd);
-      return cnf_err_set (err, e, e == ESRCH ? "container not running: no such process" : "kill container \"%s\"",
-                          st->id);
+      return e == ESRCH ? not_running (err) : cnf_err_set (err, e, "kill container \"%s\"", st->id);
     }
   close (pfd);
   return 0;

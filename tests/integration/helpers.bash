@@ -5,7 +5,7 @@ load /usr/lib/bats/bats-assert/load.bash
 SRCDIR=${SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 BUILDDIR=${BUILDDIR:-$SRCDIR/build}
 export CNFRUN=${CNFRUN:-$BUILDDIR/cnfrun}
-export NETPLUG=${NETPLUG:-$BUILDDIR/netplug}
+export NETPLUG=${NETPLUG:-$BUILDDIR/netplug/cni/netplug}
 export NETPLUGD=${NETPLUGD:-$BUILDDIR/netplugd}
 export NETPLUGCTL=${NETPLUGCTL:-$BUILDDIR/netplugctl}
 
@@ -26,11 +26,7 @@ make_busybox_rootfs() {
 make_bundle() {
   local dir=$1
   mkdir -p "$dir"
-  if [ -n "${SHARED_ROOTFS:-}" ]; then
-    ln -sfn "$SHARED_ROOTFS" "$dir/rootfs"
-  else
-    make_busybox_rootfs "$dir/rootfs"
-  fi
+  [ -n "${SHARED_ROOTFS:-}" ] || make_busybox_rootfs "$dir/rootfs"
   cat > "$dir/config.json" <<'JSON'
 {
   "ociVersion": "1.3.0",
@@ -65,6 +61,9 @@ make_bundle() {
   }
 }
 JSON
+  if [ -n "${SHARED_ROOTFS:-}" ]; then
+    jq --arg r "$SHARED_ROOTFS" '.root.path = $r' "$dir/config.json" > "$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+  fi
 }
 
 # update_config JQ-FILTER [DIR]: edit DIR/config.json (default $BUNDLE) in place.
