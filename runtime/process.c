@@ -268,9 +268,20 @@ apply_oom_score_adj (const struct spec_process *p, cnf_err *err)
   int fd, n;
   if (!p->has_oom_score_adj)
     return 0;
-  fd = procfs_open (0, "oom_score_adj", O_WRONLY | O_CLOEXEC, err);
+  fd = procfs_open (0, "oom_score_adj", O_WRONLY | O_CLOEXEC, NULL);
+  if (fd < 0 && errno == EACCES && prctl (PR_GET_DUMPABLE, 0, 0, 0, 0) == 0)
+    {
+      /* After a uid change in a user namespace the process is not dumpable, so its /proc files
+       * belong to the host's root; be dumpable just for the open (execve resets it anyway). */
+      int e;
+      prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+      fd = procfs_open (0, "oom_score_adj", O_WRONLY | O_CLOEXEC, NULL);
+      e = errno;
+      prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+      errno = e;
+    }
   if (fd < 0)
-    return cnf_err_wrap (err, "set oomScoreAdj");
+    return cnf_err_set (err, errno, "set oomScoreAdj: open /proc/self/oom_score_adj");
   n = snprintf (buf, sizeof buf, "%d", p->oom_score_adj);
   if (write (fd, buf, (size_t) n) != n)
     {
