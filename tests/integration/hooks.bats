@@ -14,6 +14,12 @@ create_ct() {
   return $rc
 }
 
+# use_private_rootfs: a rootfs of this test's own (for tests that write into it).
+use_private_rootfs() {
+  make_busybox_rootfs "$BUNDLE/rootfs"
+  update_config '.root.path = "rootfs"'
+}
+
 # Kill container processes first: a created container's init must not keep delete waiting.
 kill_containers() {
   local id pid
@@ -33,8 +39,7 @@ setup_file() {
 setup() {
   setup_bundle
   # Hooks that run in the container write into the rootfs: give this test its own copy.
-  rm -f "$BUNDLE/rootfs"
-  make_busybox_rootfs "$BUNDLE/rootfs"
+  use_private_rootfs
   OUT=$BATS_TEST_TMPDIR/out
   mkdir -p "$OUT" "$BUNDLE/rootfs/hookout"
 }

@@ -6,6 +6,12 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
+# use_private_rootfs: a rootfs of this test's own (for tests that write into it).
+use_private_rootfs() {
+  make_busybox_rootfs "$BUNDLE/rootfs"
+  update_config '.root.path = "rootfs"'
+}
+
 # Kill container processes first: a created container's init must not keep delete waiting.
 kill_containers() {
   local id pid
@@ -95,6 +101,7 @@ status_field() {
 }
 
 @test "process: umask, cwd, env and a HOME from the container's /etc/passwd" {
+  use_private_rootfs
   mkdir -p "$BUNDLE/rootfs/work/dir"
   update_config '.process.args = ["sh", "-c", "umask; pwd; echo FOO=$FOO; echo HOME=$HOME"]
     | .process.cwd = "/work/dir" | .process.user.umask = 63 | .process.env += ["FOO=bar baz"]'
@@ -107,6 +114,7 @@ status_field() {
 }
 
 @test "process: args[0] is looked up along the container's PATH; a missing one fails naming it" {
+  use_private_rootfs
   mkdir -p "$BUNDLE/rootfs/opt/tools"
   printf '#!/bin/sh\necho from-opt-tools\n' > "$BUNDLE/rootfs/opt/tools/mytool"
   chmod 755 "$BUNDLE/rootfs/opt/tools/mytool"
