@@ -176,6 +176,7 @@ mnt_line() { printf '%s\n' "$output" | awk -v d="$1" '$5 == d { print }' | tail 
 @test "rootfs: tmpcopyup copies the image's directory into the tmpfs; sync/dirsync reach the superblock" {
   rm -f "$BUNDLE/rootfs"
   make_busybox_rootfs "$BUNDLE/rootfs"
+  update_config '.root.path = "rootfs"'
   mkdir -p "$BUNDLE/rootfs/etc/skel/sub"
   echo hi > "$BUNDLE/rootfs/etc/skel/sub/f"
   ln -s sub/f "$BUNDLE/rootfs/etc/skel/link"
@@ -219,7 +220,10 @@ mnt_line() { printf '%s\n' "$output" | awk -v d="$1" '$5 == d { print }' | tail 
   [[ "$(mnt_line /)" =~ \ shared:[0-9]+\ - ]]
   [[ "$(mnt_line /proc)" =~ \ shared:[0-9]+\ - ]]
   # the container's mounts did not propagate into the host's namespace
-  run grep -c " $(readlink -f "$BUNDLE/rootfs")" /proc/self/mountinfo
+  local rfs
+  rfs=$(jq -r .root.path "$BUNDLE/config.json")
+  [[ "$rfs" == /* ]] || rfs=$BUNDLE/$rfs
+  run grep -c " $(readlink -f "$rfs")" /proc/self/mountinfo
   assert_output 0
   update_config '.linux.rootfsPropagation = "rslave"'
   run_in 'cat /proc/self/mountinfo'

@@ -26,6 +26,7 @@ run_in() {
 private_rootfs() {
   rm -f "$BUNDLE/rootfs"
   make_busybox_rootfs "$BUNDLE/rootfs"
+  update_config '.root.path = "rootfs"'
 }
 
 @test "rootfs: masked paths: files read empty as /dev/null, directories are empty read-only tmpfs" {
@@ -64,9 +65,9 @@ private_rootfs() {
 @test "rootfs: a sysctl write is never redirected through a mount over /proc/sys" {
   # A createContainer hook binds a host directory holding a decoy "ip_forward" over
   # /proc/sys/net/ipv4 in the container's mount namespace, before the sysctl writes.
+  private_rootfs
   echo 0 > "$HOSTDIR/ip_forward"
-  local rootfs
-  rootfs=$(readlink -f "$BUNDLE/rootfs")
+  local rootfs=$BUNDLE/rootfs
   update_config ".hooks = {\"createContainer\": [{\"path\": \"/bin/mount\", \"args\": [\"mount\", \"--bind\", \"$HOSTDIR\", \"$rootfs/proc/sys/net/ipv4\"]}]}
                  | .linux.sysctl = {\"net.ipv4.ip_forward\": \"1\"}"
   run_in 'true'
