@@ -2,6 +2,7 @@
  * The order matters: everything that needs privilege (rlimits, scheduler, memory policy) comes
  * before the user switch and the capability drop; fds are closed and the cwd is verified only
  * after the last step that could open something, so nothing of the host stays reachable. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -411,6 +412,32 @@ set_cloexec (int fd, bool on)
   return fcntl (fd, F_SETFD, on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC));
 }
 
+/* Close fds in [lo, hi] by listing /proc/self/fd through the trusted procfs handle (a bounded
+ * loop would miss fds above a lowered RLIMIT_NOFILE).  The procfs handle itself stays open. */
+int
+process_close_fds_listing (unsigned lo, unsigned hi)
+{
+  int pfd = procfs_fd (NULL);
+  int dfd = procfs_open (0, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, NULL);
+  DIR *d = dfd >= 0 ? fdopendir (dfd) : NULL;
+  struct dirent *de;
+  if (d == NULL)
+    {
+      if (dfd >= 0)
+        close (dfd);
+      errno = ENOSYS;
+      return -1;
+    }
+  while ((de = readdir (d)) != NULL)
+    {
+      unsigned long long v;
+      if (parse_u64 (de->d_name, &v) == 0 && v >= lo && v <= hi && (int) v != dfd && (int) v != pfd)
+        close ((int) v);
+    }
+  closedir (d);
+  return 0;
+}
+
 static int
 close_from (unsigned lo, unsigned hi)
 {
@@ -420,16 +447,8 @@ close_from (unsigned lo, unsigned hi)
     return 0;
   if (errno != ENOSYS)
     return -1;
-  /* Pre-5.9 kernel: walk /proc/self/fd would need /proc; close a bounded range instead. */
-  {
-    struct rlimit rl;
-    unsigned fd, max = hi;
-    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur - 1 < max)
-      max = (unsigned) rl.rlim_cur - 1;
-    for (fd = lo; fd <= max; fd++)
-      close ((int) fd);
-  }
-  return 0;
+  /* Pre-5.9 kernel. */
+  return process_close_fds_listing (lo, hi);
 }
 
 /* Close every fd >= 3 except the preserved ones (inherited: CLOEXEC cleared) and keep_fds
@@ -468,8 +487,16 @@ close_fds (const struct process_opts *o, cnf_err *err)
   if (close_from (next, ~0U) < 0)
     goto fail;
   free (keep);
-  /* The cached procfs handle (if any) is gone now. */
-  procfs_forget ();
+  /* The cached procfs handle is closed too (the listing fallback spares it until now). */
+  {
+    int pfd = procfs_fd (NULL);
+    bool kept = false;
+    for (i = 0; i < o->n_keep_fds; i++)
+      kept |= o->keep_fds[i] == pfd;
+    if (pfd >= (int) first && !kept && pfd != log_get_fd ())
+      close (pfd);
+    procfs_forget ();
+  }
   return 0;
 fail:
   free (keep);

@@ -66,6 +66,9 @@ int process_mempolicy_build (const struct spec_memory_policy *mp, struct process
 void process_mempolicy_free (struct process_mempolicy *mp);
 /* Find args0 along PATH (from env, default the runc PATH) as the kernel will see it; malloc'd. */
 char *process_find_exec (const char *arg0, char *const *env, cnf_err *err);
+/* Close the fds in [lo, hi] found in /proc/self/fd (the pre-close_range fallback); the trusted
+ * procfs handle is spared. */
+int process_close_fds_listing (unsigned lo, unsigned hi);
 /* The cwd check of CVE-2024-21626: 0 if `cwd` (raw getcwd syscall output) is an absolute path. */
 int process_check_cwd (const char *cwd, cnf_err *err);
 

@@ -332,6 +332,23 @@ test_caps_apply_child (void **state)
 }
 
 static void
+test_close_fds_listing (void **state)
+{
+  int fd = open ("/dev/null", O_RDONLY);
+  (void) state;
+  assert_true (fd >= 0);
+  assert_int_equal (dup2 (fd, 150), 150);
+  assert_int_equal (dup2 (fd, 260), 260);
+  assert_int_equal (dup2 (fd, 4000), 4000);
+  assert_int_equal (process_close_fds_listing (200, ~0U), 0);
+  assert_true (fcntl (150, F_GETFD) >= 0);
+  assert_int_equal (fcntl (260, F_GETFD), -1);
+  assert_int_equal (fcntl (4000, F_GETFD), -1);
+  close (150);
+  close (fd);
+}
+
+static void
 test_netdev_names (void **state)
 {
   cnf_err err = NULL;
@@ -352,7 +369,7 @@ main (void)
     cmocka_unit_test (test_sched_attr),     cmocka_unit_test (test_ioprio),
     cmocka_unit_test (test_mempolicy),      cmocka_unit_test (test_find_exec),
     cmocka_unit_test (test_cwd_check),      cmocka_unit_test (test_affinity_big_list),
-    cmocka_unit_test (test_caps_validate),  cmocka_unit_test (test_caps_apply_child),  cmocka_unit_test (test_netdev_names),
+    cmocka_unit_test (test_caps_validate),  cmocka_unit_test (test_caps_apply_child),  cmocka_unit_test (test_netdev_names),  cmocka_unit_test (test_close_fds_listing),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
