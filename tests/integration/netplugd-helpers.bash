@@ -91,7 +91,7 @@ tp_launch() {
   # keep the fifo open for writing for the life of testpmd
   eval "exec {TP_FD_$name}>\"$NPD_DIR/$name.in\""
   local i
-  for i in $(seq 100); do
+  for i in $(seq 200); do
     grep -q "testpmd>" "$NPD_DIR/$name.log" 2>/dev/null && return 0
     sleep 0.1
   done
@@ -133,20 +133,20 @@ tp_stop() {
   eval "TP_PID_$name="
 }
 
-# wait_for CMD...: retry for up to 5 s
+# wait_for CMD...: retry for up to 10 s (the machine may be loaded)
 wait_for() {
   local i
-  for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+  for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
   return 1
 }
 
 counter_above() { [ "$(npd_counter "$1" "$2")" -gt "$3" ]; }
 
-# wait_eq EXPECTED CMD...: retry CMD until it prints EXPECTED (5 s)
+# wait_eq EXPECTED CMD...: retry CMD until it prints EXPECTED (10 s)
 wait_eq() {
   local want=$1 i got
   shift
-  for i in $(seq 50); do
+  for i in $(seq 100); do
     got=$("$@")
     [ "$got" = "$want" ] && return 0
     sleep 0.1
