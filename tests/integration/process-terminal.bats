@@ -97,3 +97,17 @@ start_receiver() {
   run ! cnf state term2
   assert_failure
 }
+
+@test "terminal: a non-root process owns its pty and can use it" {
+  start_receiver
+  update_config '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}
+    | .process.args = ["sh", "-c", "stat -c owner=%u $(tty); echo done-$(id -u)"]'
+  run create_ct -b "$BUNDLE" --console-socket "$SOCK" term3
+  assert_success
+  run cnf start term3
+  assert_success
+  wait_for 50 grep -q 'done-' "$BATS_TEST_TMPDIR/tty.out"
+  run tr -d '\r' < "$BATS_TEST_TMPDIR/tty.out"
+  assert_line owner=1000
+  assert_line done-1000
+}
