@@ -188,8 +188,23 @@ write_file_at (int dirfd, const char *path, const char *data, size_t len, cnf_er
   return 0;
 }
 
+static int write_replace (int dirfd, const char *name, const char *data, size_t len, mode_t mode, bool sync,
+                          cnf_err *err);
+
 int
 write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode, cnf_err *err)
+{
+  return write_replace (dirfd, name, data, len, mode, true, err);
+}
+
+int
+write_file_replace_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode, cnf_err *err)
+{
+  return write_replace (dirfd, name, data, len, mode, false, err);
+}
+
+static int
+write_replace (int dirfd, const char *name, const char *data, size_t len, mode_t mode, bool sync, cnf_err *err)
 {
   char tmp[4096];
   int fd, i;
@@ -202,7 +217,7 @@ write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len,
     }
   if (fd < 0)
     return cnf_err_set (err, errno, "create %s", tmp);
-  if (write_all (fd, data, len) < 0 || fsync (fd) < 0)
+  if (write_all (fd, data, len) < 0 || (sync && fsync (fd) < 0))
     {
       int e = errno;
       close (fd);

@@ -42,6 +42,9 @@ int read_fd_all (int fd, char **out, size_t *len, cnf_err *err);
 int write_file_at (int dirfd, const char *path, const char *data, size_t len, cnf_err *err);
 /* Create/replace dirfd/name atomically: write "name.tmpXXXXXX", fsync, rename. */
 int write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode, cnf_err *err);
+/* The same without fsync: for runtime state on tmpfs (/run), where a rename is all the
+ * atomicity there is to have and nothing outlives a reboot. */
+int write_file_replace_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode, cnf_err *err);
 /* mkdir -p relative to dirfd; existing dirs are fine. */
 int mkdir_p_at (int dirfd, const char *path, mode_t mode, cnf_err *err);
 /* Remove a directory tree below dirfd/name without following symlinks (no error if absent). */

@@ -333,7 +333,7 @@ container_write_pid_file (const char *path, pid_t pid, cnf_err *err)
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return cnf_err_set (err, errno, "--pid-file: open %s", dir);
-  r = write_file_atomic_at (dfd, base, buf, n, 0644, err);
+  r = write_file_replace_at (dfd, base, buf, n, 0644, err);
   close (dfd);
   return r < 0 ? cnf_err_wrap (err, "--pid-file") : 0;
 }

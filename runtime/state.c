@@ -253,7 +253,7 @@ state_save (struct cnf_state *st, cnf_err *err)
     }
   json_w_obj_close (w);
   text = json_writer_steal (w, &len);
-  if (write_file_atomic_at (st->dirfd, STATE_FILE, text, len, 0600, err) < 0)
+  if (write_file_replace_at (st->dirfd, STATE_FILE, text, len, 0600, err) < 0)
     return cnf_err_wrap (err, "save state of container \"%s\"", st->id);
   return 0;
 }
@@ -404,7 +404,7 @@ state_to_oci_json (const struct cnf_state *st, bool pretty)
 int
 state_write_aux (struct cnf_state *st, const char *name, const char *data, size_t len, cnf_err *err)
 {
-  return write_file_atomic_at (st->dirfd, name, data, len, 0600, err);
+  return write_file_replace_at (st->dirfd, name, data, len, 0600, err);
 }
 
 int
