@@ -20,6 +20,7 @@
 #include "container.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp.h"
 #include "terminal.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
@@ -238,6 +239,7 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
   enum cnf_status status;
   pid_t joiner, pid = 0;
   const char *id;
+  cleanup_free char *state_json = NULL;
 
   cli_normalize_args (argc, argv, opts);
   opterr = 0;
@@ -325,6 +327,7 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
     }
   if (eo.console_socket && (console_fd = terminal_connect_socket (eo.console_socket, &err)) < 0)
     goto out_err;
+  state_json = state_to_oci_json (&st, false);
   if (st.cgroup_path)
     cgfd = open (st.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->process.exec_cpu_affinity.initial && process_set_affinity (0, s->process.exec_cpu_affinity.initial, &err) < 0)
@@ -356,6 +359,9 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
       pid_t child;
       close (sp[0]);
       prctl (PR_SET_PDEATHSIG, SIGKILL);
+      /* The seccomp listener is a host path: connect before entering the container's mounts. */
+      if (s->has_linux && seccomp_listener_prepare (s->linux_.seccomp, &err) < 0)
+        exec_child_fail (sp[1], &err);
       if (ns_join_container (pidfd, st.pid, &err) < 0)
         exec_child_fail (sp[1], &err);
       child = fork ();
@@ -367,8 +373,9 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
       if (child == 0)
         {
           /* The sync socket stays open (close-on-exec) so that an exec failure is still reported. */
-          int keep[1] = { sp[1] };
-          struct process_opts po = { .preserve_fds = eo.preserve_fds, .is_init = false, .keep_fds = keep, .n_keep_fds = 1 };
+          int keep[2] = { sp[1], seccomp_listener_fd () };
+          struct process_opts po = { .preserve_fds = eo.preserve_fds, .is_init = false, .keep_fds = keep,
+                                     .n_keep_fds = keep[1] >= 0 ? 2 : 1, .state_json = state_json };
           sigset_t none;
           prctl (PR_SET_PDEATHSIG, 0);
           sigemptyset (&none);

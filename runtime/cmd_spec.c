@@ -15,6 +15,7 @@
 #include "../lib/log.h"
 #include "../lib/util.h"
 #include "cli.h"
+#include "seccomp.h"
 #include "spec.h"
 
 static void
@@ -175,16 +176,65 @@ cmd_spec_default_config (bool rootless, size_t *len)
   return json_writer_steal (w, len);
 }
 
+/* The default document with linux.seccomp set to a shipped profile (parsed, so a broken
+ * profile is reported here rather than at create). */
+static char *
+with_seccomp_profile (const char *doc, size_t len, const char *profile, size_t *out_len, cnf_err *err)
+{
+  cleanup_free char *text = NULL;
+  json_value *root, *prof;
+  json_writer *w;
+  char perr[256];
+  size_t i, j;
+  if (seccomp_profile_load (profile, &text, err) < 0)
+    return NULL;
+  prof = json_parse (text, strlen (text), perr, sizeof perr);
+  if (prof == NULL)
+    {
+      cnf_err_set (err, 0, "--profile %s: %s", profile, perr);
+      return NULL;
+    }
+  root = json_parse (doc, len, NULL, 0);
+  w = json_writer_new (true);
+  json_w_obj_open (w);
+  for (i = 0; i < json_len (root); i++)
+    {
+      const char *k = json_key_at (root, i);
+      json_value *v = json_value_at (root, i);
+      json_w_key (w, k);
+      if (strcmp (k, "linux") != 0)
+        {
+          json_w_value (w, v);
+          continue;
+        }
+      json_w_obj_open (w);
+      for (j = 0; j < json_len (v); j++)
+        if (strcmp (json_key_at (v, j), "seccomp") != 0)
+          {
+            json_w_key (w, json_key_at (v, j));
+            json_w_value (w, json_value_at (v, j));
+          }
+      json_w_key (w, "seccomp");
+      json_w_value (w, prof);
+      json_w_obj_close (w);
+    }
+  json_w_obj_close (w);
+  json_free (root);
+  json_free (prof);
+  return json_writer_steal (w, out_len);
+}
+
 int
 cmd_spec (struct cnf_global *g, int argc, char **argv)
 {
   static const struct option opts[] = {
     { "bundle", required_argument, NULL, 'b' },
     { "rootless", no_argument, NULL, 'r' },
+    { "profile", required_argument, NULL, 'p' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  const char *bundle = NULL;
+  const char *bundle = NULL, *profile = NULL;
   bool rootless = false;
   int c, dfd, fd;
   char *doc;
@@ -202,9 +252,13 @@ cmd_spec (struct cnf_global *g, int argc, char **argv)
       case 'r':
         rootless = true;
         break;
+      case 'p':
+        profile = optarg;
+        break;
       case 'h':
-        printf ("Usage: cnfrun spec [--bundle DIR] [--rootless]\n"
-                "Write a default config.json into DIR (default: the current directory).\n");
+        printf ("Usage: cnfrun spec [--bundle DIR] [--rootless] [--profile default|cnf-dataplane|cnf-strict]\n"
+                "Write a default config.json into DIR (default: the current directory),\n"
+                "with linux.seccomp set to a shipped seccomp profile when --profile is given.\n");
         return 0;
       case ':':
         return cli_usage_error ("spec", "%s needs a value", argv[optind - 1]);
@@ -214,10 +268,25 @@ cmd_spec (struct cnf_global *g, int argc, char **argv)
   if (optind != argc)
     return cli_usage_error ("spec", "unexpected argument \"%s\"", argv[optind]);
 
+  doc = cmd_spec_default_config (rootless, &len);
+  if (profile)
+    {
+      cnf_err err = NULL;
+      char *full = with_seccomp_profile (doc, len, profile, &len, &err);
+      free (doc);
+      if (full == NULL)
+        {
+          log_error ("spec: %s", err->msg);
+          cnf_err_free (&err);
+          return 1;
+        }
+      doc = full;
+    }
   dfd = open (bundle ? bundle : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     {
       log_error ("spec: open bundle %s: %s", bundle ? bundle : ".", strerror (errno));
+      free (doc);
       return 1;
     }
   fd = openat (dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -229,9 +298,9 @@ cmd_spec (struct cnf_global *g, int argc, char **argv)
         log_error ("spec: %s%sconfig.json exists: remove it first", bundle ? bundle : "", bundle ? "/" : "");
       else
         log_error ("spec: create %s%sconfig.json: %s", bundle ? bundle : "", bundle ? "/" : "", strerror (e));
+      free (doc);
       return 1;
     }
-  doc = cmd_spec_default_config (rootless, &len);
   if (write_all (fd, doc, len) < 0 || write_all (fd, "\n", 1) < 0 || close (fd) < 0)
     {
       int e = errno;

@@ -30,6 +30,7 @@
 #include "terminal.h"
 #include "hooks.h"
 #include "netdev.h"
+#include "seccomp.h"
 #include "../cgroups/cgroup.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
@@ -117,6 +118,7 @@ struct init_args
   int fifo_fd;    /* O_PATH fd of the exec fifo */
   int console_fd; /* connected --console-socket, or -1 */
   const char *sandbox_dir;
+  const char *bundle;
 };
 
 static void __attribute__ ((noreturn))
@@ -129,7 +131,8 @@ container_init (struct init_args *a)
   int procfd, wfd;
   char fdpath[64];
   struct rootfs_ctx rctx = { .spec = s, .rootfs = a->rootfs, .no_pivot = a->o->no_pivot,
-                             .in_userns = s->linux_.ns[NS_USER].present, .sandbox_dir = a->sandbox_dir };
+                             .in_userns = s->linux_.ns[NS_USER].present, .sandbox_dir = a->sandbox_dir,
+                             .bundle = a->bundle };
   struct process_opts popts = { .preserve_fds = a->o->preserve_fds, .is_init = true };
 
   /* Start from a clean signal state whatever the caller (a shim, a shell) had blocked or ignored. */
@@ -148,6 +151,9 @@ container_init (struct init_args *a)
     child_fail (a->sync_fd, &err);
   if (sync_recv (a->sync_fd, &h, &state_json) <= 0 || h.type != SYNC_GO)
     _exit (1); /* the parent gave up; it cleans up */
+  /* A seccomp notify listener lives on the host: connect before pivot_root hides it. */
+  if (s->has_linux && seccomp_listener_prepare (s->linux_.seccomp, &err) < 0)
+    child_fail (a->sync_fd, &err);
 
   if (!a->o->no_new_keyring
       && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, a->o->id) < 0 && errno != ENOSYS && errno != EPERM)
@@ -199,8 +205,13 @@ container_init (struct init_args *a)
       log_err (&err);
       _exit (127);
     }
-  free (state_json);
-  process_exec (s, &s->process, &popts, &err);
+  {
+    int keep[1] = { seccomp_listener_fd () };
+    popts.keep_fds = keep;
+    popts.n_keep_fds = keep[0] >= 0 ? 1 : 0;
+    popts.state_json = state_json;
+    process_exec (s, &s->process, &popts, &err);
+  }
   /* Only reached on failure: the parent is gone, so the log (and stderr) is where it goes. */
   log_err (&err);
   _exit (127);
@@ -211,6 +222,7 @@ static void
 close_fds_except (int first, const int *keep, size_t n)
 {
   int sorted[16], m = 0, lo = first;
+  /* keep[] has at most 16 entries (see the caller) */
   size_t i;
   for (i = 0; i < n && m < 16; i++)
     if (keep[i] >= first)
@@ -246,8 +258,9 @@ container_stage1 (struct init_args *a)
   /* Keep only what the container needs.  Anything else the parent had open (the state dir and
    * its dups carry the container's flock and would block `start`; cgroup and netlink fds) goes. */
   {
-    int keep[] = { a->sync_fd, a->fifo_fd, a->console_fd, procfs_fd (NULL), log_get_fd () };
-    close_fds_except (3 + a->o->preserve_fds, keep, sizeof keep / sizeof keep[0]);
+    int keep[16] = { a->sync_fd, a->fifo_fd, a->console_fd, procfs_fd (NULL), log_get_fd () };
+    size_t n = 5 + rootfs_host_side_fds (keep + 5, 11);
+    close_fds_except (3 + a->o->preserve_fds, keep, n);
   }
   if (ns_join_paths (s, &err) < 0)
     child_fail (a->sync_fd, &err);
@@ -386,6 +399,26 @@ reap (pid_t pid)
     }
 }
 
+/* The devices config.json creates (linux.devices) are usable in the container, as with runc:
+ * append an allow rule for each to the device program's rules. */
+static void
+allow_listed_devices (struct spec *s)
+{
+  struct cg_resources *r = &s->linux_.resources;
+  size_t i;
+  if (s->linux_.n_devices == 0)
+    return;
+  r->devices = xrealloc (r->devices, (r->n_devices + s->linux_.n_devices) * sizeof *r->devices);
+  for (i = 0; i < s->linux_.n_devices; i++)
+    {
+      const struct spec_device *d = &s->linux_.devices[i];
+      struct cg_device_rule *rule = &r->devices[r->n_devices++];
+      *rule = (struct cg_device_rule){ .allow = true, .type = d->type == 'b' ? 'b' : 'c', .major = d->major,
+                                       .minor = d->minor, .access = "rwm" };
+    }
+  s->linux_.has_resources = true;
+}
+
 int
 container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_state *st, struct spec **spec_out,
                   cnf_err *err)
@@ -490,6 +523,23 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       cnf_err_set (err, errno, "create exec fifo");
       goto fail;
     }
+  /* In a user namespace the init is the container's root, not the host's: give it the fifo. */
+  if (s->linux_.ns[NS_USER].present)
+    {
+      uid_t uid = 0;
+      gid_t gid = 0;
+      for (i = 0; i < s->linux_.n_uid_mappings; i++)
+        if (s->linux_.uid_mappings[i].container_id == 0)
+          uid = s->linux_.uid_mappings[i].host_id;
+      for (i = 0; i < s->linux_.n_gid_mappings; i++)
+        if (s->linux_.gid_mappings[i].container_id == 0)
+          gid = s->linux_.gid_mappings[i].host_id;
+      if (fchownat (st->dirfd, "exec.fifo", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          cnf_err_set (err, errno, "chown exec fifo to the container's root (%u:%u)", uid, gid);
+          goto fail;
+        }
+    }
   fifo_fd = openat (st->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
   if (fifo_fd < 0)
     {
@@ -497,6 +547,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       goto fail;
     }
 
+  allow_listed_devices (s);
   {
     struct cg_config cc = { .cgroups_path = s->linux_.cgroups_path,
                             .id = o->id,
@@ -508,6 +559,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
     if (cg_create (&cc, &cg, err) < 0)
       goto fail;
     st->cgroup_path = xstrdup (cg_path (cg));
+    st->systemd_unit = xstrdup (cg_systemd_unit (cg));
     if (state_save (st, err) < 0)
       goto fail;
   }
@@ -520,9 +572,14 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
   sandbox = sandbox_dir_for (s);
   if (procfs_fd (err) < 0) /* cached now, so that init inherits the verified handle */
     goto fail;
+  /* Idmapped mounts that the container's user namespace may not build itself. */
+  if (rootfs_prepare_host_side (s, bundle, err) < 0)
+    goto fail;
   /* Orphans of stage-1 (init) come to us, so a failed create can reap them. */
   prctl (PR_SET_CHILD_SUBREAPER, 1);
   stage1 = clone_into (cg ? cg_dirfd (cg) : -1);
+  if (stage1 != 0)
+    rootfs_release_host_side ();
   if (stage1 < 0)
     {
       cnf_err_set (err, errno, "clone the container process");
@@ -532,7 +589,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
     {
       struct init_args a = { .g = g, .o = o, .spec = s, .rootfs = rootfs, .sync_fd = sp[1],
                              .fifo_fd = fifo_fd, .console_fd = console_fd,
-                             .sandbox_dir = sandbox };
+                             .sandbox_dir = sandbox, .bundle = bundle };
       close (sp[0]);
       container_stage1 (&a);
     }
@@ -705,6 +762,12 @@ fail:
   return -1;
 }
 
+static int
+pidfd_open_ (pid_t pid)
+{
+  return syscall (SYS_pidfd_open, pid, 0);
+}
+
 int
 container_start (struct cnf_global *g, struct cnf_state *st, cnf_err *err)
 {
@@ -728,14 +791,25 @@ container_start (struct cnf_global *g, struct cnf_state *st, cnf_err *err)
     }
   if (container_load_spec (st, &s, err) < 0)
     return -1;
-  /* O_NONBLOCK first: if init died, nobody is on the write side and we must not hang. */
-  fd = openat (st->dirfd, "exec.fifo", O_RDONLY | O_CLOEXEC);
+  /* Non-blocking open, then wait for either init's byte or init's death: a dead init must
+   * not leave `start` hanging on a fifo nobody will ever write. */
+  fd = openat (st->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     {
       spec_free (s);
       return cnf_err_set (err, errno, "open exec fifo");
     }
-  n = read (fd, &c, 1);
+  {
+    int pfd = pidfd_open_ (st->pid);
+    struct pollfd p[2] = { { fd, POLLIN, 0 }, { pfd, POLLIN, 0 } };
+    n = 0;
+    while (poll (p, pfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+      ;
+    if (p[0].revents & POLLIN)
+      n = read (fd, &c, 1);
+    if (pfd >= 0)
+      close (pfd);
+  }
   close (fd);
   if (n != 1)
     {
@@ -761,12 +835,6 @@ container_start (struct cnf_global *g, struct cnf_state *st, cnf_err *err)
     }
   spec_free (s);
   return 0;
-}
-
-static int
-pidfd_open_ (pid_t pid)
-{
-  return syscall (SYS_pidfd_open, pid, 0);
 }
 
 /* The exact words clients match, with ESRCH kept for callers. */

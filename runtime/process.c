@@ -20,6 +20,7 @@
 #include <linux/close_range.h>
 #include <linux/mempolicy.h>
 #include "process.h"
+#include "seccomp.h"
 #include "caps.h"
 #include "cpuset_mask.h"
 #include "procfs.h"
@@ -578,6 +579,11 @@ process_exec (const struct spec *s, const struct spec_process *p, const struct p
   if (p->cwd && chdir (p->cwd) == 0)
     cwd_done = true;
 
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still have it
+   * (runc orders it the same way).  With no_new_privs it is loaded last, below. */
+  if (!p->no_new_privileges && s->has_linux && s->linux_.seccomp
+      && seccomp_apply (s->linux_.seccomp, o->state_json, err) < 0)
+    return -1;
   if (apply_user (p, sg_denied, err) < 0)
     return -1;
   umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
@@ -587,9 +593,12 @@ process_exec (const struct spec *s, const struct spec_process *p, const struct p
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return cnf_err_set (err, errno, "set no_new_privs");
 
-  /* SECCOMP CALL SITE: the seccomp filter (linux.seccomp) is loaded here, after no_new_privs and
-   * the capability drop, immediately before the cwd is entered and execve runs.  (A notify
-   * listener's socket must be in process_opts.keep_fds: other fds are already closed.) */
+  /* The seccomp filter, after no_new_privs and the capability drop, just before the cwd is
+   * entered and execve runs: as few syscalls as possible run under it.  (A notify listener's
+   * socket is in process_opts.keep_fds: other fds are already closed.) */
+  if (p->no_new_privileges && s->has_linux && s->linux_.seccomp
+      && seccomp_apply (s->linux_.seccomp, o->state_json, err) < 0)
+    return -1;
 
   if (p->cwd && !cwd_done && chdir (p->cwd) < 0)
     return cnf_err_set (err, errno, "process.cwd: chdir \"%s\"", p->cwd);

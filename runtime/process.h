@@ -18,6 +18,7 @@ struct process_opts
   bool is_init;
   const int *keep_fds;  /* extra fds to keep open (closed by CLOEXEC at exec) */
   size_t n_keep_fds;
+  const char *state_json; /* the container state, for a seccomp notify listener */
 };
 
 /* Runs in the container (init after rootfs_finalize and the start signal, or a `cnfrun exec`

@@ -102,6 +102,12 @@ static const struct { const char *name; enum flag_id id; unsigned api; } flags[]
 static int listener_fd = -1;
 
 int
+seccomp_listener_fd (void)
+{
+  return listener_fd;
+}
+
+int
 seccomp_action_from_name (const char *name, uint32_t *out)
 {
   for (size_t i = 0; name && i < N_OF (actions); i++)

@@ -21,6 +21,8 @@ int seccomp_validate (const struct spec_seccomp *sc, const char *origin, cnf_err
  * seccomp_apply then sends over this connection.  A no-op (returns 0) when no listener is configured.
  * Without it seccomp_apply connects by path itself, which only works if the path is reachable then. */
 int seccomp_listener_prepare (const struct spec_seccomp *sc, cnf_err *err);
+/* The connection made by seccomp_listener_prepare, or -1: callers keep it open across fd sweeps. */
+int seccomp_listener_fd (void);
 
 /* Lists for `cnfrun features`: actions, operators, archs, flags this build supports. */
 const char *const *seccomp_supported_actions (void);   /* NULL-terminated */
