@@ -4,7 +4,7 @@ cgroups_libcnfcg_a_SOURCES = cgroups/resources.c cgroups/resources.h cgroups/cgr
 	cgroups/cgroup.c cgroups/mount.c cgroups/values.c cgroups/apply.c cgroups/ebpf.c cgroups/isolation.c \
 	cgroups/stats.c cgroups/systemd.c cgroups/resources_json.c
 cgroups_libcnfcg_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
-LIBCNFCG = cgroups/libcnfcg.a $(SYSTEMD_LIBS)
+LIBCNFCG = cgroups/libcnfcg.a
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_cgroup
