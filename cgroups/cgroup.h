@@ -65,8 +65,5 @@ int cg_stats_json (struct cg_handle *h, json_writer *w, cnf_err *err);
 /* Restore IRQ masks saved by containers whose cgroup is gone or empty (crashed runs). */
 int cg_recover_stale (const char *state_root, cnf_err *err);
 
-/* Parse a `linux.resources` JSON object (as `cnfrun update --resources` reads it) into res.
- * origin names the input in error messages. */
-int cg_resources_from_json (const char *origin, const json_value *obj, struct cg_resources *res, cnf_err *err);
 
 #endif

@@ -2,7 +2,7 @@
 noinst_LIBRARIES += cgroups/libcnfcg.a
 cgroups_libcnfcg_a_SOURCES = cgroups/resources.c cgroups/resources.h cgroups/cgroup.h cgroups/internal.h \
 	cgroups/cgroup.c cgroups/mount.c cgroups/values.c cgroups/apply.c cgroups/ebpf.c cgroups/isolation.c \
-	cgroups/stats.c cgroups/systemd.c cgroups/resources_json.c
+	cgroups/stats.c cgroups/systemd.c
 cgroups_libcnfcg_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 LIBCNFCG = cgroups/libcnfcg.a
 

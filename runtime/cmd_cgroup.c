@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "state.h"
+#include "spec.h"
 #include "../cgroups/cgroup.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
@@ -228,7 +229,9 @@ cmd_update (struct cnf_global *g, int argc, char **argv)
           cnf_err_set (&err, EINVAL, "update --resources %s: %s", resources, ebuf);
           return fail (&err);
         }
-      r = cg_resources_from_json (strcmp (resources, "-") == 0 ? "stdin" : resources, doc, &res, &err);
+      /* The same parser and messages as config.json's .linux.resources. */
+      res = (struct cg_resources){ 0 };
+      r = spec_parse_resources (doc, strcmp (resources, "-") == 0 ? "stdin" : resources, "", &res, &err);
       json_free (doc);
       if (r < 0)
         {

@@ -239,51 +239,6 @@ test_devices (void **s)
 }
 
 static void
-test_resources_json (void **s)
-{
-  const char *txt = "{\"memory\":{\"limit\":1048576,\"swap\":2097152},\"cpu\":{\"shares\":512,\"quota\":-1,"
-                    "\"period\":100000,\"cpus\":\"0-1\"},\"pids\":{\"limit\":42},"
-                    "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
-                    "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\",\"major\":1,"
-                    "\"minor\":3,\"access\":\"rw\"}],\"unified\":{\"memory.oom.group\":\"1\"},"
-                    "\"blockIO\":{\"weight\":500,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":100}]},"
-                    "\"rdma\":{\"mlx5_0\":{\"hcaHandles\":3}}}";
-  json_value *v = json_parse (txt, strlen (txt), NULL, 0);
-  struct cg_resources r;
-  cnf_err err = NULL;
-  assert_non_null (v);
-  assert_int_equal (cg_resources_from_json ("test", v, &r, &err), 0);
-  assert_true (r.has_mem_limit);
-  assert_int_equal (r.mem_limit, 1048576);
-  assert_int_equal (r.mem_swap, 2097152);
-  assert_int_equal (r.cpu_shares, 512);
-  assert_int_equal (r.cpu_quota, -1);
-  assert_string_equal (r.cpus, "0-1");
-  assert_int_equal (r.pids_limit, 42);
-  assert_int_equal (r.n_hugepages, 1);
-  assert_string_equal (r.hugepages[0].page_size, "2MB");
-  assert_int_equal (r.n_devices, 2);
-  assert_int_equal (r.devices[0].type, 'a');
-  assert_int_equal (r.devices[0].major, -1);
-  assert_int_equal (r.devices[1].minor, 3);
-  assert_string_equal (r.unified[0].key, "memory.oom.group");
-  assert_int_equal (r.blkio_weight, 500);
-  assert_int_equal (r.n_throttle_read_bps, 1);
-  assert_int_equal (r.throttle_read_bps[0].rate, 100);
-  assert_string_equal (r.rdma[0].device, "mlx5_0");
-  assert_true (r.rdma[0].has_handles);
-  assert_false (r.rdma[0].has_objects);
-  cg_resources_free (&r);
-  json_free (v);
-  v = json_parse ("{\"pids\":{\"limit\":\"x\"}}", 22, NULL, 0);
-  assert_int_equal (cg_resources_from_json ("test", v, &r, &err), -1);
-  assert_non_null (strstr (err->msg, ".pids.limit"));
-  cnf_err_free (&err);
-  cg_resources_free (&r);
-  json_free (v);
-}
-
-static void
 put (const char *dir, const char *name, const char *val)
 {
   char p[512];
@@ -371,7 +326,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_shares_to_weight), cmocka_unit_test (test_swap),   cmocka_unit_test (test_cpu_max),
     cmocka_unit_test (test_paths),            cmocka_unit_test (test_cpumask), cmocka_unit_test (test_devices),
-    cmocka_unit_test (test_resources_json),   cmocka_unit_test (test_irq),
+    cmocka_unit_test (test_irq),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
