@@ -65,7 +65,7 @@ tests_unit_test_cpuset_mask_LDADD = runtime/libcnfrt.a $(LIBCNF) $(CMOCKA_LIBS)
 endif
 
 # spec engineer: config.json parsing/validation, name tables, linux.resources, `spec`, `features`
-RUNTIME_CORE_SOURCES += runtime/spec_parse.c runtime/spec_internal.h runtime/spec_names.c \
+RUNTIME_CORE_SOURCES += runtime/spec_parse.c runtime/spec_read.c runtime/spec_internal.h runtime/spec_names.c \
 	runtime/spec_resources.c
 cnfrun_SOURCES += runtime/cmd_spec.c runtime/features.c
 if HAVE_CMOCKA

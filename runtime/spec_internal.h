@@ -30,6 +30,8 @@ int spec_fail (struct spec_pctx *c, const char *fmt, ...) __attribute__ ((format
 /* Fail at the current path plus one member key. */
 int spec_fail_at (struct spec_pctx *c, const char *key, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
+/* Fail with "must be <want>, not <v's type>". */
+int spec_type_fail (struct spec_pctx *c, const char *want, const json_value *v);
 /* "a string", "an object", ... for messages. */
 const char *spec_type_word (json_type t);
 /* Present (not absent, not null)? */
