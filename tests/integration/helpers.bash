@@ -104,3 +104,23 @@ wait_for() {
   while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
   return 1
 }
+
+# create_ct ARGS...: `cnfrun create` with its stdio in a file and bats' fd 3 closed: the waiting
+# init inherits create's stdio, and must not hold bats' capture pipes open.
+create_ct() {
+  local rc=0
+  "$CNFRUN" --root "$ROOT" create "$@" </dev/null >"$BATS_TEST_TMPDIR/create.log" 2>&1 3>&- || rc=$?
+  cat "$BATS_TEST_TMPDIR/create.log"
+  return $rc
+}
+
+# Kill container processes first: a created container's init must not keep delete waiting.
+kill_containers() {
+  local id pid
+  [ -d "${ROOT:-/nonexistent}" ] || return 0
+  for id in $(ls "$ROOT" 2>/dev/null); do
+    pid=$("$CNFRUN" --root "$ROOT" state "$id" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null)
+    [ "${pid:-0}" -gt 1 ] && kill -9 "$pid" 2>/dev/null
+  done
+  cleanup_containers
+}

@@ -12,17 +12,6 @@ use_private_rootfs() {
   update_config '.root.path = "rootfs"'
 }
 
-# Kill container processes first: a created container's init must not keep delete waiting.
-kill_containers() {
-  local id pid
-  [ -d "${ROOT:-/nonexistent}" ] || return 0
-  for id in $(ls "$ROOT" 2>/dev/null); do
-    pid=$("$CNFRUN" --root "$ROOT" state "$id" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null)
-    [ "${pid:-0}" -gt 1 ] && kill -9 "$pid" 2>/dev/null
-  done
-  cleanup_containers
-}
-
 setup_file() {
   export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
   make_busybox_rootfs "$SHARED_ROOTFS"
