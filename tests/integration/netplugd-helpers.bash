@@ -99,9 +99,16 @@ tp_launch() {
   return 1
 }
 
+# A testpmd that died closes its fifo: a plain write would then raise SIGPIPE and kill the bats
+# test silently (no TAP line, bats exits abnormally). Ignore SIGPIPE for the write so the test
+# fails with the reason and testpmd's last lines instead.
 tp_cmd() { # tp_cmd NAME "command"
   local fdv="TP_FD_$1"
-  echo "$2" >&"${!fdv}"
+  if ! (trap '' PIPE; echo "$2" >&"${!fdv}") 2>/dev/null; then
+    echo "tp_cmd: testpmd $1 no longer reads its commands (exited?); last lines of its log:" >&2
+    tail -n 25 "$NPD_DIR/$1.log" >&2
+    return 1
+  fi
 }
 
 # tp_stat NAME rx|tx: packets counted by testpmd port 0 (show port stats 0)
@@ -124,7 +131,7 @@ tp_stat() {
 tp_stop() {
   local name=$1 pidv="TP_PID_$1" fdv="TP_FD_$1"
   [ -n "${!pidv:-}" ] || return 0
-  echo quit >&"${!fdv}" 2>/dev/null || true
+  (trap '' PIPE; echo quit >&"${!fdv}") 2>/dev/null || true
   eval "exec ${!fdv}>&-" 2>/dev/null || true
   local i
   for i in $(seq 30); do kill -0 "${!pidv}" 2>/dev/null || break; sleep 0.1; done
