@@ -128,6 +128,19 @@ tp_stat() {
   fi
 }
 
+# tp_link_down NAME: testpmd's port 0 reports its link down ("show port info 0"), i.e. its memif
+# interrupt thread has finished handling the disconnect.
+tp_link_down() {
+  local before
+  before=$(grep -c "Link status:" "$NPD_DIR/$1.log")
+  tp_cmd "$1" "show port info 0" || return 1
+  for _ in $(seq 20); do
+    [ "$(grep -c "Link status:" "$NPD_DIR/$1.log")" -gt "$before" ] && break
+    sleep 0.05
+  done
+  grep "Link status:" "$NPD_DIR/$1.log" | tail -1 | grep -q down
+}
+
 tp_stop() {
   local name=$1 pidv="TP_PID_$1" fdv="TP_FD_$1"
   [ -n "${!pidv:-}" ] || return 0

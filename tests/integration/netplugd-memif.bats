@@ -106,7 +106,10 @@ MAC_B=02:00:00:00:0b:0b
   npd_start
   run ctl --json network list
   assert_output --partial '"ports":["a","b"]'
-  # the 22.11 memif client does not reconnect by itself: restarting its port does
+  # the 22.11 memif client does not reconnect by itself: restarting its port does. Restart it
+  # only once its interrupt thread has handled the disconnect, so the two never race.
+  wait_for tp_link_down A
+  wait_for tp_link_down B
   tp_cmd A "port stop 0"; tp_cmd A "port start 0"
   tp_cmd B "port stop 0"; tp_cmd B "port start 0"
   wait_for port_state_is a up
