@@ -145,6 +145,10 @@ container_init (struct init_args *a)
       if (sig != SIGKILL && sig != SIGSTOP)
         signal (sig, SIG_DFL);
   }
+  /* Not dumpable until execve resets it, so that no process of the container (an exec into a
+   * created container) can ptrace the init or open its /proc files.  Set here, after the
+   * user-namespace maps are written: a rootless parent writes them as the owner of our /proc. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* The trusted procfs handle is the host's /proc as inherited; it stays valid after pivot. */
   procfd = procfs_fd (&err);
   if (procfd < 0)
