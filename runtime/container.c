@@ -828,15 +828,7 @@ container_start (struct cnf_global *g, struct cnf_state *st, cnf_err *err)
       return -1;
     }
   state_json = state_to_oci_json (st, false);
-  if (s->n_hooks[HOOK_POSTSTART])
-    {
-      cnf_err e2 = NULL;
-      if (hooks_run (s->hooks[HOOK_POSTSTART], s->n_hooks[HOOK_POSTSTART], "poststart", state_json, &e2) < 0)
-        {
-          log_warn ("%s", e2->msg);
-          cnf_err_free (&e2);
-        }
-    }
+  hooks_run_warn (s->hooks[HOOK_POSTSTART], s->n_hooks[HOOK_POSTSTART], "poststart", state_json);
   spec_free (s);
   return 0;
 }
@@ -971,11 +963,7 @@ container_delete (struct cnf_global *g, struct cnf_state *st, bool force, cnf_er
       cleanup_free char *state_json = NULL;
       st->status = ST_STOPPED;
       state_json = state_to_oci_json (st, false);
-      if (hooks_run (s->hooks[HOOK_POSTSTOP], s->n_hooks[HOOK_POSTSTOP], "poststop", state_json, &e2) < 0)
-        {
-          log_warn ("%s", e2->msg);
-          cnf_err_free (&e2);
-        }
+      hooks_run_warn (s->hooks[HOOK_POSTSTOP], s->n_hooks[HOOK_POSTSTOP], "poststop", state_json);
     }
   spec_free (s);
   if (ret == 0 && state_destroy (g->root, st, err) < 0)
