@@ -28,6 +28,7 @@ setup() {
 teardown() {
   [ -z "${BG_PID:-}" ] || kill "$BG_PID" 2>/dev/null || true
   kill_containers
+  [ -z "${USERNS_DIR:-}" ] || rm -rf "$USERNS_DIR"
 }
 
 # start_ct ID [ARGS...]: run a detached container (default: sleep) with bats' fds closed.
@@ -325,4 +326,45 @@ with_sys_admin() {
   update_config 'del(.linux.maskedPaths) | del(.linux.readonlyPaths)'
   run_sh cnestc "$ns sh -c 'mount -t proc proc /tmp && echo proc-mounted'"
   assert_line proc-mounted
+}
+
+@test "a user-namespaced container's root is an unprivileged host uid: its capabilities stop at the namespace" {
+  # The bundle lives where host uid 100000 can reach it (bats' scratch dirs are 0700).
+  USERNS_DIR=$(mktemp -d /tmp/cnf-cve-userns.XXXXXX)
+  chmod 755 "$USERNS_DIR"
+  BUNDLE=$USERNS_DIR/bundle
+  SHARED_ROOTFS='' make_bundle "$BUNDLE"
+  cp "$CVE_PROBE" "$BUNDLE/rootfs/bin/cve_probe"
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  echo host-only > "$USERNS_DIR/secret"
+  chmod 600 "$USERNS_DIR/secret"
+  local caps='["CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_SYS_MODULE", "CAP_SYS_TIME", "CAP_CHOWN", "CAP_SETUID", "CAP_SETGID"]'
+  update_config ".linux.namespaces += [{\"type\": \"user\"}]
+    | .linux.uidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]
+    | .linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]
+    | .process.capabilities = {\"bounding\": $caps, \"effective\": $caps, \"permitted\": $caps}
+    | .mounts += [{\"destination\": \"/secret\", \"source\": \"$USERNS_DIR/secret\", \"options\": [\"bind\", \"ro\"]}]
+    | .process.args = [\"sleep\", \"1000\"]"
+  "$CNFRUN" --root "$ROOT" run -d -b "$BUNDLE" cuserns </dev/null >"$BATS_TEST_TMPDIR/run.log" 2>&1 3>&- || { cat "$BATS_TEST_TMPDIR/run.log"; false; }
+  local pid
+  pid=$(cnf state cuserns | jq -r .pid)
+  # Seen from the host, the container's root is uid 100000.
+  run awk '$1 == "Uid:" { print $2 }' "/proc/$pid/status"
+  assert_output 100000
+  # Its root has CAP_SYS_ADMIN over its own mount namespace, so it can lift the masks (as with
+  # runc): what stops it is that its capabilities do not count for the host's objects.
+  run cnf exec cuserns sh -c 'id -u
+    cat /secret || echo secret-refused
+    umount /proc/sys && umount /proc/keys && echo masks-lifted
+    echo 7 > /proc/sys/kernel/printk || echo printk-refused
+    echo 1 > /proc/sys/vm/drop_caches || echo dropcaches-refused
+    cve_probe settime'
+  echo "$output"
+  assert_line --index 0 0
+  assert_line secret-refused
+  assert_line masks-lifted
+  assert_line printk-refused
+  assert_line dropcaches-refused
+  assert_line 'settime: errno 1 (Operation not permitted)'
+  [ "$(cat "$USERNS_DIR/secret")" = host-only ]
 }

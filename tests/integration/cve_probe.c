@@ -4,7 +4,9 @@
  *   FIFO to its end, wait for PID to exit, then reopen the kept fd for writing (once nothing
  *   executes the file any more), write and truncate.
  * `cve_probe runtime PID`: what a process can do to PID through procfs and ptrace: read its exe
- *   link, open its exe, list its fds and read where the first leads, open its memory, PTRACE_ATTACH (then detach).
+ *   link, open its exe, list its fds and read where the first leads, open its memory,
+ *   PTRACE_ATTACH (then detach).
+ * `cve_probe settime`: set the system clock to the time it reads (harmless should it succeed).
  * Each step prints "STEP: ok", "STEP: VALUE" or "STEP: errno N (text)".  Exit status 0. */
 #include <dirent.h>
 #include <errno.h>
@@ -152,6 +154,15 @@ runtime (const char *pid)
   return 0;
 }
 
+static int
+settime (void)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  report ("settime", clock_settime (CLOCK_REALTIME, &now));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -159,6 +170,8 @@ main (int argc, char **argv)
     return exe_write (argv[2], argv[3]);
   if (argc == 3 && strcmp (argv[1], "runtime") == 0)
     return runtime (argv[2]);
-  fprintf (stderr, "usage: cve_probe exe-write PID FIFO | cve_probe runtime PID\n");
+  if (argc == 2 && strcmp (argv[1], "settime") == 0)
+    return settime ();
+  fprintf (stderr, "usage: cve_probe exe-write PID FIFO | cve_probe runtime PID | cve_probe settime\n");
   return 2;
 }
