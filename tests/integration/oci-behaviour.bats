@@ -119,3 +119,23 @@ wait_stopped() {
   [ -s "$out/poststop" ]
   [ ! -e "$ROOT/hf" ]
 }
+
+@test "oci: namespaces with a path are joined; a path to a namespace of another type is refused" {
+  update_config '.process.args = ["sleep", "100"]'
+  create_ct -b "$BUNDLE" nsa
+  local pid
+  pid=$(cnf state nsa | jq -r .pid)
+  update_config "(.linux.namespaces[] | select(.type == \"network\")) |= {\"type\": \"network\", \"path\": \"/proc/$pid/ns/net\"}
+    | (.linux.namespaces[] | select(.type == \"ipc\")) |= {\"type\": \"ipc\", \"path\": \"/proc/$pid/ns/ipc\"}
+    | .process.args = [\"sh\", \"-c\", \"for n in net ipc uts; do readlink /proc/self/ns/\$n; done\"]"
+  run cnf run -b "$BUNDLE" nsb
+  assert_success
+  assert_line --index 0 "$(readlink /proc/$pid/ns/net)"
+  assert_line --index 1 "$(readlink /proc/$pid/ns/ipc)"
+  refute_line "$(readlink /proc/$pid/ns/uts)"
+  update_config "(.linux.namespaces[] | select(.type == \"network\")) |= {\"type\": \"network\", \"path\": \"/proc/$pid/ns/uts\"}"
+  run cnf run -b "$BUNDLE" nsc
+  assert_failure
+  assert_output --partial 'network'
+  [ ! -e "$ROOT/nsc" ]
+}
