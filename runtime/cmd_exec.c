@@ -359,6 +359,10 @@ cmd_exec (struct cnf_global *g, int argc, char **argv)
       pid_t child;
       close (sp[0]);
       prctl (PR_SET_PDEATHSIG, SIGKILL);
+      /* Not dumpable until execve resets it: once the process has the container's user and
+       * capabilities, a process of the container must not ptrace it or open its /proc files
+       * (its fds reach the host: the sync socket, the log, a seccomp listener). */
+      prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
       /* The seccomp listener is a host path: connect before entering the container's mounts. */
       if (s->has_linux && seccomp_listener_prepare (s->linux_.seccomp, &err) < 0)
         exec_child_fail (sp[1], &err);

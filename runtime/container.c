@@ -43,6 +43,9 @@
 #endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
+/* The bundle's config.json as create read it, in the state dir (see container_load_spec). */
+#define CONFIG_COPY "config.json"
+
 enum sync_type { SYNC_USERMAP_PLS = 1, SYNC_USERMAP_ACK, SYNC_INIT_PID, SYNC_GO, SYNC_READY, SYNC_ERROR };
 
 struct sync_hdr
@@ -145,6 +148,10 @@ container_init (struct init_args *a)
       if (sig != SIGKILL && sig != SIGSTOP)
         signal (sig, SIG_DFL);
   }
+  /* Not dumpable until execve resets it, so that no process of the container (an exec into a
+   * created container) can ptrace the init or open its /proc files.  Set here, after the
+   * user-namespace maps are written: a rootless parent writes them as the owner of our /proc. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* The trusted procfs handle is the host's /proc as inherited; it stays valid after pivot. */
   procfd = procfs_fd (&err);
   if (procfd < 0)
@@ -354,7 +361,15 @@ container_write_pid_file (const char *path, pid_t pid, cnf_err *err)
 int
 container_load_spec (const struct cnf_state *st, struct spec **out, cnf_err *err)
 {
-  cleanup_free char *path = NULL;
+  cleanup_free char *path = NULL, *text = NULL;
+  size_t len;
+  /* The copy taken by create: edits of the bundle's config.json after create must not reach the
+   * container (runtime-spec), whether hooks at start and delete or the process config of exec. */
+  if (st->dirfd >= 0 && read_file_at (st->dirfd, CONFIG_COPY, &text, &len, NULL) == 0)
+    return spec_load_buf ("config.json", text, len, out, err);
+  if (errno != ENOENT)
+    return cnf_err_set (err, errno, "read the config.json copy of container \"%s\"", st->id);
+  /* A container created by an older cnfrun has no copy. */
   if (st->bundle == NULL)
     return cnf_err_set (err, ENOENT, "container \"%s\" has no bundle recorded", st->id);
   path = xasprintf ("%s/config.json", st->bundle);
@@ -424,7 +439,8 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
                   cnf_err *err)
 {
   struct spec *s = NULL;
-  cleanup_free char *bundle = NULL, *cfg = NULL, *rootfs = NULL, *sandbox = NULL, *state_json = NULL;
+  cleanup_free char *bundle = NULL, *cfg = NULL, *cfg_text = NULL, *rootfs = NULL, *sandbox = NULL, *state_json = NULL;
+  size_t cfg_len = 0;
   struct cg_handle *cg = NULL;
   struct netdev_moved *moved = NULL;
   size_t n_moved = 0, i;
@@ -442,7 +458,8 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
   if (bundle == NULL)
     return cnf_err_set (err, errno, "--bundle %s", o->bundle ? o->bundle : ".");
   cfg = xasprintf ("%s/config.json", bundle);
-  if (spec_load_file (cfg, &s, err) < 0)
+  if (read_file_at (AT_FDCWD, cfg, &cfg_text, &cfg_len, err) < 0
+      || spec_load_buf ("config.json", cfg_text, cfg_len, &s, err) < 0)
     return -1;
   if (!s->has_process)
     {
@@ -498,7 +515,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
           json_writer_free (w);
         }
     }
-  if (state_save (st, err) < 0)
+  if (state_save (st, err) < 0 || state_write_aux (st, CONFIG_COPY, cfg_text, cfg_len, err) < 0)
     goto fail;
 
   if (o->console_socket)
@@ -824,15 +841,7 @@ container_start (struct cnf_global *g, struct cnf_state *st, cnf_err *err)
       return -1;
     }
   state_json = state_to_oci_json (st, false);
-  if (s->n_hooks[HOOK_POSTSTART])
-    {
-      cnf_err e2 = NULL;
-      if (hooks_run (s->hooks[HOOK_POSTSTART], s->n_hooks[HOOK_POSTSTART], "poststart", state_json, &e2) < 0)
-        {
-          log_warn ("%s", e2->msg);
-          cnf_err_free (&e2);
-        }
-    }
+  hooks_run_warn (s->hooks[HOOK_POSTSTART], s->n_hooks[HOOK_POSTSTART], "poststart", state_json);
   spec_free (s);
   return 0;
 }
@@ -967,11 +976,7 @@ container_delete (struct cnf_global *g, struct cnf_state *st, bool force, cnf_er
       cleanup_free char *state_json = NULL;
       st->status = ST_STOPPED;
       state_json = state_to_oci_json (st, false);
-      if (hooks_run (s->hooks[HOOK_POSTSTOP], s->n_hooks[HOOK_POSTSTOP], "poststop", state_json, &e2) < 0)
-        {
-          log_warn ("%s", e2->msg);
-          cnf_err_free (&e2);
-        }
+      hooks_run_warn (s->hooks[HOOK_POSTSTOP], s->n_hooks[HOOK_POSTSTOP], "poststop", state_json);
     }
   spec_free (s);
   if (ret == 0 && state_destroy (g->root, st, err) < 0)

@@ -224,8 +224,11 @@ out:
   return ret;
 }
 
-int
-hooks_run (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json, cnf_err *err)
+/* Run hooks in order.  keep_going: a failure is logged as a warning and the next hook runs
+ * (poststart, poststop); otherwise the first failure stops the run and is returned. */
+static int
+run_hooks (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json, bool keep_going,
+           cnf_err *err)
 {
   size_t i;
   int ret = 0;
@@ -240,8 +243,18 @@ hooks_run (const struct spec_hook *hooks, size_t n, const char *kind, const char
   was_pending = sigismember (&pending, SIGPIPE);
   sigprocmask (SIG_BLOCK, &pipe_set, &old);
   for (i = 0; i < n && ret == 0; i++)
-    if (hooks_run_one (&hooks[i], i, kind, state_json, err) < 0)
-      ret = -1;
+    {
+      cnf_err e = NULL;
+      if (hooks_run_one (&hooks[i], i, kind, state_json, keep_going ? &e : err) == 0)
+        continue;
+      if (!keep_going)
+        ret = -1;
+      else
+        {
+          log_warn ("%s", e ? e->msg : "hook failed");
+          cnf_err_free (&e);
+        }
+    }
   if (!was_pending)
     {
       struct timespec zero = { 0, 0 };
@@ -250,4 +263,16 @@ hooks_run (const struct spec_hook *hooks, size_t n, const char *kind, const char
     }
   sigprocmask (SIG_SETMASK, &old, NULL);
   return ret;
+}
+
+int
+hooks_run (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json, cnf_err *err)
+{
+  return run_hooks (hooks, n, kind, state_json, false, err);
+}
+
+void
+hooks_run_warn (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json)
+{
+  run_hooks (hooks, n, kind, state_json, true, NULL);
 }

@@ -10,6 +10,8 @@
 #include "../lib/error.h"
 
 int hooks_run (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json, cnf_err *err);
+/* poststart and poststop: every hook runs; a failing one is logged as a warning (runtime-spec). */
+void hooks_run_warn (const struct spec_hook *hooks, size_t n, const char *kind, const char *state_json);
 /* One hook; index only labels messages.  Exposed for tests. */
 int hooks_run_one (const struct spec_hook *h, size_t index, const char *kind, const char *state_json, cnf_err *err);
 

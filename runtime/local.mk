@@ -22,6 +22,10 @@ RUNTIME_CFLAGS += -DCNF_SECCOMP_SRCDIR='"$(abs_top_srcdir)/seccomp-profiles"'
 noinst_PROGRAMS += tests/integration/seccomp_probe
 tests_integration_seccomp_probe_SOURCES = tests/integration/seccomp_probe.c
 tests_integration_seccomp_probe_LDFLAGS = -static
+# A static attacker for the CVE regression tests (tests/integration/cve.bats).
+noinst_PROGRAMS += tests/integration/cve_probe
+tests_integration_cve_probe_SOURCES = tests/integration/cve_probe.c
+tests_integration_cve_probe_LDFLAGS = -static
 # A minimal seccomp agent (listenerPath end) for the SCMP_ACT_NOTIFY test.
 noinst_PROGRAMS += tests/integration/seccomp_agent
 tests_integration_seccomp_agent_SOURCES = tests/integration/seccomp_agent.c

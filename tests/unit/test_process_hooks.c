@@ -1,5 +1,6 @@
 /* Unit tests of runtime/hooks: state on stdin, args/env as given, exit status and signal in the
- * error, timeout kills the hook in time, a hook that ignores a large stdin does not wedge us. */
+ * error, poststart/poststop failures only warn, timeout kills the hook in time, a hook that
+ * ignores a large stdin does not wedge us. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -109,6 +110,29 @@ test_failure_names_hook (void **state)
   cnf_err_free (&err);
 }
 
+/* hooks_run stops at the first failure; hooks_run_warn (poststart, poststop) runs every hook. */
+static void
+test_warn_runs_the_rest (void **state)
+{
+  char *bad_args[] = { "sh", "-c", "exit 1", NULL };
+  char *mark = xasprintf ("echo x >> %s/ran", dir);
+  char *mark_args[] = { "sh", "-c", mark, NULL };
+  struct spec_hook hooks[2] = { { "/bin/sh", bad_args, NULL, 0 }, { "/bin/sh", mark_args, NULL, 0 } };
+  cnf_err err = NULL;
+  char *ran;
+  (void) state;
+  assert_int_equal (hooks_run (hooks, 2, "createRuntime", "{}", &err), -1);
+  cnf_err_free (&err);
+  assert_null (slurp ("ran"));
+  hooks_run_warn (hooks, 2, "poststart", "{}");
+  hooks_run_warn (hooks, 2, "poststop", "{}");
+  ran = slurp ("ran");
+  assert_non_null (ran);
+  assert_string_equal (ran, "x\nx\n");
+  free (ran);
+  free (mark);
+}
+
 static void
 test_timeout (void **state)
 {
@@ -159,6 +183,7 @@ main (void)
     cmocka_unit_test (test_poll_timeout),
     cmocka_unit_test_setup_teardown (test_state_args_env, setup, teardown),
     cmocka_unit_test (test_failure_names_hook),
+    cmocka_unit_test_setup_teardown (test_warn_runs_the_rest, setup, teardown),
     cmocka_unit_test (test_timeout),
     cmocka_unit_test (test_timeout_with_grandchild_holding_output),
     cmocka_unit_test (test_large_state_not_read),
