@@ -207,6 +207,10 @@ task_cgroup() {
   assert_success
   [ "$(jq -r .status <<<"$output")" = running ]
   [ "$(jq -r .pid <<<"$output")" = "$(task_pid $ID)" ]
+  # ctr tasks ps: the shim runs `cnfrun ps --format json`.
+  run ctr tasks ps $ID
+  assert_success
+  assert_line --regexp "^$(task_pid $ID) "
   run ctr tasks exec --exec-id x1 $ID sh -c 'echo exec in $(readlink /proc/self/ns/pid) as pid $$; cat /proc/1/comm'
   assert_success
   assert_line --index 0 "exec in $(readlink /proc/$(task_pid $ID)/ns/pid) as pid 2"
@@ -237,9 +241,10 @@ task_cgroup() {
   # ctr (1.6) reports the exit status of the deleted task as a warning.
   run ctr tasks delete $ID
   assert_output --partial "task $ID exit with non-zero exit code 7"
+  # -a: the shim runs `cnfrun kill --all`.
   ID=kill9-$$
-  start_ct $ID sleep 1000
-  ctr tasks kill -s SIGKILL $ID
+  start_ct $ID sh -c 'sleep 1000 & wait'
+  ctr tasks kill -a -s SIGKILL $ID
   wait_for 100 sh -c "[ \"\$(ctr -a $CTD_SOCK -n $CTD_NS tasks list | awk '\$1 == \"$ID\" {print \$3}')\" = STOPPED ]"
   run ctr tasks delete $ID
   assert_output --partial "task $ID exit with non-zero exit code 137"
