@@ -39,6 +39,11 @@ teardown_file() {
   [ -n "${CTD_DIR:-}" ] || return 0
   stop_containerd
   rm -rf "$CTD_DIR" "$CTD_RUNC_ROOT"
+  # cnfrun removes each container's cgroup; the namespace's parent (cgroupsPath /<ns>/<id>) and
+  # the shims' directories under /run/containerd stay unless empty.
+  rmdir "$(cgroup2_mount)/$CTD_NS" 2>/dev/null
+  rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+  true
 }
 
 teardown() {
