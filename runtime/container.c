@@ -188,6 +188,8 @@ container_init (struct init_args *a)
     child_fail (a->sync_fd, &err);
   if (rootfs_finalize (&rctx, &err) < 0)
     child_fail (a->sync_fd, &err);
+  if (process_check_exec (&s->process, &err) < 0)
+    child_fail (a->sync_fd, &err);
   if (a->console_fd >= 0)
     {
       if (terminal_setup (a->console_fd, &s->process, &err) < 0)

@@ -217,6 +217,28 @@ process_find_exec (const char *arg0, char *const *env, cnf_err *err)
 }
 
 int
+process_check_exec (const struct spec_process *p, cnf_err *err)
+{
+  static char *const empty_env[] = { NULL };
+  char *path;
+  struct stat st;
+  int r = 0;
+  if (p->args == NULL || p->args[0] == NULL)
+    return cnf_err_set (err, 0, "process.args is empty");
+  if (p->args[0][0] != '/' && strchr (p->args[0], '/'))
+    return 0;
+  path = process_find_exec (p->args[0], p->env ? p->env : empty_env, err);
+  if (path == NULL)
+    return -1;
+  if (stat (path, &st) < 0)
+    r = cnf_err_set (err, errno, "exec \"%s\"", path);
+  else if (!S_ISREG (st.st_mode) || access (path, X_OK) < 0)
+    r = cnf_err_set (err, EACCES, "exec \"%s\": not an executable file", path);
+  free (path);
+  return r;
+}
+
+int
 process_check_cwd (const char *cwd, cnf_err *err)
 {
   if (cwd == NULL || cwd[0] != '/')

@@ -67,6 +67,11 @@ int process_mempolicy_build (const struct spec_memory_policy *mp, struct process
 void process_mempolicy_free (struct process_mempolicy *mp);
 /* Find args0 along PATH (from env, default the runc PATH) as the kernel will see it; malloc'd. */
 char *process_find_exec (const char *arg0, char *const *env, cnf_err *err);
+/* The create-time check runc makes too: args[0] (absolute, or searched along process.env's PATH)
+ * names an executable regular file, so `create` fails with the reason (and containerd shows it)
+ * instead of the container exiting 127 after `start`.  A relative path with a slash depends on
+ * process.cwd and is left to execve. */
+int process_check_exec (const struct spec_process *p, cnf_err *err);
 /* Close the fds in [lo, hi] found in /proc/self/fd (the pre-close_range fallback); the trusted
  * procfs handle is spared. */
 int process_close_fds_listing (unsigned lo, unsigned hi);

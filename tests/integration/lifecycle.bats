@@ -285,6 +285,27 @@ JSON
   assert_output ""
 }
 
+@test "create fails when process.args[0] is no executable in the container (as runc)" {
+  update_config '.process.args = ["/no/such/binary"]'
+  run create_ct -b "$BUNDLE" noexe1
+  assert_failure
+  assert_output --partial 'exec "/no/such/binary": No such file or directory'
+  [ ! -e "$ROOT/noexe1" ]
+  update_config '.process.args = ["no-such-tool"]'
+  run create_ct -b "$BUNDLE" noexe2
+  assert_failure
+  assert_output --partial 'exec "no-such-tool": not found in PATH'
+  [ ! -e "$ROOT/noexe2" ]
+  update_config '.process.args = ["/etc"]'
+  run create_ct -b "$BUNDLE" noexe3
+  assert_failure
+  assert_output --partial 'exec "/etc": not an executable file'
+  # Found along the config's PATH, it is created.
+  update_config '.process.args = ["true"]'
+  create_ct -b "$BUNDLE" exe4
+  [ "$(cnf state exe4 | jq -r .status)" = created ]
+}
+
 @test "create killed with SIGKILL mid-way: delete --force removes everything" {
   update_config '.process.args = ["sleep", "100"] | .hooks.createRuntime = [{"path": "/bin/sleep", "args": ["sleep", "30"]}]'
   cnf create -b "$BUNDLE" killed &

@@ -221,6 +221,32 @@ test_find_exec (void **state)
 }
 
 static void
+test_check_exec (void **state)
+{
+  cnf_err err = NULL;
+  char *args[2] = { NULL, NULL }, *env[2] = { "PATH=/usr/bin:/bin", NULL };
+  struct spec_process p = { 0 };
+  (void) state;
+  p.args = args;
+  p.env = env;
+  args[0] = "sh";
+  assert_int_equal (process_check_exec (&p, &err), 0);
+  args[0] = "/bin/sh";
+  assert_int_equal (process_check_exec (&p, &err), 0);
+  /* Relative with a slash: depends on the cwd, left to execve. */
+  args[0] = "./not/here";
+  assert_int_equal (process_check_exec (&p, &err), 0);
+  args[0] = "/no/such/binary";
+  expect_err (process_check_exec (&p, &err), &err, "exec \"/no/such/binary\": No such file or directory");
+  args[0] = "no-such-tool";
+  expect_err (process_check_exec (&p, &err), &err, "not found in PATH");
+  args[0] = "/etc";
+  expect_err (process_check_exec (&p, &err), &err, "not an executable file");
+  args[0] = NULL;
+  expect_err (process_check_exec (&p, &err), &err, "process.args is empty");
+}
+
+static void
 test_cwd_check (void **state)
 {
   cnf_err err = NULL;
@@ -368,7 +394,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_sched_attr),     cmocka_unit_test (test_ioprio),
     cmocka_unit_test (test_mempolicy),      cmocka_unit_test (test_find_exec),
-    cmocka_unit_test (test_cwd_check),      cmocka_unit_test (test_affinity_big_list),
+    cmocka_unit_test (test_cwd_check),      cmocka_unit_test (test_check_exec),      cmocka_unit_test (test_affinity_big_list),
     cmocka_unit_test (test_caps_validate),  cmocka_unit_test (test_caps_apply_child),  cmocka_unit_test (test_netdev_names),  cmocka_unit_test (test_close_fds_listing),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
