@@ -32,6 +32,7 @@
 #include "netdev.h"
 #include "seccomp.h"
 #include "../cgroups/cgroup.h"
+#include "../lib/debug_stage.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
 
@@ -176,6 +177,7 @@ container_init (struct init_args *a)
     }
   if (rootfs_mount_all (&rctx, &err) < 0)
     child_fail (a->sync_fd, &err);
+  cnf_debug_stage ("mounts");
   if (hooks_run (s->hooks[HOOK_CREATE_CONTAINER], s->n_hooks[HOOK_CREATE_CONTAINER], "createContainer", state_json,
                  &err) < 0)
     child_fail (a->sync_fd, &err);
@@ -623,6 +625,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       else if (h.type == SYNC_INIT_PID)
         {
           init = h.value;
+          cnf_debug_stage ("namespaces");
           free (payload);
           payload = NULL;
           break;
@@ -638,6 +641,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
     goto fail;
   if (state_save (st, err) < 0)
     goto fail;
+  cnf_debug_stage ("cgroup");
 
   if (s->linux_.n_net_devices)
     {
@@ -658,6 +662,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       || hooks_run (s->hooks[HOOK_CREATE_RUNTIME], s->n_hooks[HOOK_CREATE_RUNTIME], "createRuntime", state_json, err)
              < 0)
     goto fail;
+  cnf_debug_stage ("hooks");
   if (sync_send (sp[0], SYNC_GO, 0, state_json) < 0)
     {
       cnf_err_set (err, errno, "signal the container init");
@@ -675,6 +680,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
     }
   free (payload);
   payload = NULL;
+  cnf_debug_stage ("fifo");
   if (cg && cg_post_start_isolation (cg, err) < 0)
     goto fail;
   st->status = ST_CREATED;
