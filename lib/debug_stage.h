@@ -14,8 +14,9 @@
  *               parent, still running, must clean up as for any failed create.
  *   fifo        the runtime parent, once init reported READY and blocks on the exec fifo:
  *               a live init is left behind with the state still "creating".
- * netplug ADD (NETPLUG_DEBUG_KILL_AT=STAGE, netplug/cni/): the plugin process at each step
- * named by np_step (sriov: vf-saved, vf-config, move, addresses; ports: port, tap-move). */
+ * netplug ADD (NETPLUG_DEBUG_KILL_AT=STAGE, netplug/cni/): the plugin process, at each step
+ * np_step names (sriov: vf-config, move, addresses; ports: port-add) and at sriov's vf-saved
+ * and the port modes' tap-move, which are kill points only (not counted as steps). */
 #ifndef CNF_DEBUG_STAGE_H
 #define CNF_DEBUG_STAGE_H
 
