@@ -9,7 +9,8 @@
  *               parent's death by itself).
  *   cgroup      the runtime parent, once init is in the cgroup and the state records pid and
  *               cgroup.
- *   hooks       the runtime parent, after the prestart and createRuntime hooks (netdevs moved).
+ *   hooks       the runtime parent, after the prestart and createRuntime hooks (netdevs moved:
+ *               init then stays alive holding them for delete --force).
  *   mounts      the container init itself, once the rootfs and every mount are built: the
  *               parent, still running, must clean up as for any failed create.
  *   fifo        the runtime parent, once init reported READY and blocks on the exec fifo:
