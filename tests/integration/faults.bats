@@ -18,10 +18,12 @@ setup() {
   CG2=$(cgroup2_mount)
   CGREL=/cnfrun-$TAG
   MNT=
+  LINKS=
 }
 
 teardown() {
   kill_containers
+  for l in ${LINKS:-}; do ip link del "$l" 2>/dev/null; done
   [ -n "$MNT" ] && umount -l "$MNT" 2>/dev/null
   [ -n "$CG2" ] && rmdir "$CG2$CGREL" 2>/dev/null
   true
@@ -108,6 +110,28 @@ parent_killed_at() {
   assert_output $'prestart\ncreateRuntime'
   run cnf delete --force "$ID"
   assert_success
+  assert_nothing_left "$ID"
+}
+
+@test "faults: create killed after linux.netDevices moved in: the netdev is not lost, delete --force returns it" {
+  need_debug_build
+  fault_bundle
+  DEV=flt${TAG: -6}a
+  ip link add "$DEV" type veth peer name "flt${TAG: -6}b"
+  LINKS="$DEV flt${TAG: -6}b"
+  ip link set "$DEV" address 02:00:00:00:fa:01 mtu 1400
+  update_config '.linux.netDevices = {"'"$DEV"'": {"name": "eth7"}}'
+  parent_killed_at hooks
+  run ip link show "$DEV"
+  assert_failure                                  # in the container's netns
+  pid=$(jq -r .pid "$ROOT/$ID/state.json")
+  kill -0 "$pid"                                  # init holds the netns, and with it the device
+  run cnf delete --force "$ID"
+  assert_success
+  run ip -o link show "$DEV"
+  assert_success
+  assert_output --partial "mtu 1400"
+  assert_output --partial "02:00:00:00:fa:01"
   assert_nothing_left "$ID"
 }
 
