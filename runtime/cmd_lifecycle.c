@@ -384,6 +384,15 @@ cmd_delete (struct cnf_global *g, int argc, char **argv)
           cnf_err_free (&err);
           return 0;
         }
+      /* A truncated or empty state file (a crash on a disk --root) names no process or cgroup
+       * to clean up, but must not make the id unusable forever. */
+      if (force && err->sys_errno == EBADMSG)
+        {
+          struct cnf_state bare = { .id = argv[optind], .dirfd = -1, .lockfd = -1 };
+          log_warn ("%s: removing its state dir (its processes and cgroup, if any, are unknown)", err->msg);
+          cnf_err_free (&err);
+          return state_destroy (g->root, &bare, &err) < 0 ? fail (&err) : 0;
+        }
       return fail (&err);
     }
   r = container_delete (g, &st, force, &err);

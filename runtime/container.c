@@ -6,7 +6,9 @@
  * unshares the other namespaces, writes time offsets, forks init and exits.  init and the
  * parent talk over a SOCK_SEQPACKET pair: the parent moves netdevs and runs the prestart and
  * createRuntime hooks, then sends GO; init builds the rootfs, runs createContainer hooks,
- * pivots and reports READY; then it blocks opening the exec fifo until `start` reads it. */
+ * pivots and reports READY; then it blocks opening the exec fifo until `start` reads it.
+ * If the parent dies before GO, init exits by itself, unless netdevs were moved into its
+ * netns (SYNC_HOLD): then it waits for delete --force, so that they are not lost with it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +34,7 @@
 #include "netdev.h"
 #include "seccomp.h"
 #include "../cgroups/cgroup.h"
+#include "../lib/debug_stage.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
 
@@ -46,7 +49,8 @@
 /* The bundle's config.json as create read it, in the state dir (see container_load_spec). */
 #define CONFIG_COPY "config.json"
 
-enum sync_type { SYNC_USERMAP_PLS = 1, SYNC_USERMAP_ACK, SYNC_INIT_PID, SYNC_GO, SYNC_READY, SYNC_ERROR };
+/* SYNC_HOLD: netdevs are about to move into init's netns (see container_init). */
+enum sync_type { SYNC_USERMAP_PLS = 1, SYNC_USERMAP_ACK, SYNC_INIT_PID, SYNC_GO, SYNC_READY, SYNC_ERROR, SYNC_HOLD };
 
 struct sync_hdr
 {
@@ -156,8 +160,29 @@ container_init (struct init_args *a)
   procfd = procfs_fd (&err);
   if (procfd < 0)
     child_fail (a->sync_fd, &err);
-  if (sync_recv (a->sync_fd, &h, &state_json) <= 0 || h.type != SYNC_GO)
-    _exit (1); /* the parent gave up; it cleans up */
+  {
+    bool hold = false;
+    for (;;)
+      {
+        int r = sync_recv (a->sync_fd, &h, &state_json);
+        if (r > 0 && h.type == SYNC_GO)
+          break;
+        if (r > 0 && h.type == SYNC_HOLD)
+          {
+            hold = true;
+            free (state_json);
+            state_json = NULL;
+            continue;
+          }
+        /* The parent gave up (it cleans up) or died.  Nothing is ours to keep, unless netdevs
+         * were moved in: this netns is then all that holds them (the kernel deletes virtual
+         * ones with it), so wait for delete --force, which moves them out and kills us. */
+        if (!hold)
+          _exit (1);
+        for (;;)
+          pause ();
+      }
+  }
   /* A seccomp notify listener lives on the host: connect before pivot_root hides it. */
   if (s->has_linux && seccomp_listener_prepare (s->linux_.seccomp, &err) < 0)
     child_fail (a->sync_fd, &err);
@@ -183,6 +208,7 @@ container_init (struct init_args *a)
     }
   if (rootfs_mount_all (&rctx, &err) < 0)
     child_fail (a->sync_fd, &err);
+  cnf_debug_stage ("mounts");
   if (hooks_run (s->hooks[HOOK_CREATE_CONTAINER], s->n_hooks[HOOK_CREATE_CONTAINER], "createContainer", state_json,
                  &err) < 0)
     child_fail (a->sync_fd, &err);
@@ -642,6 +668,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       else if (h.type == SYNC_INIT_PID)
         {
           init = h.value;
+          cnf_debug_stage ("namespaces");
           free (payload);
           payload = NULL;
           break;
@@ -657,9 +684,15 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
     goto fail;
   if (state_save (st, err) < 0)
     goto fail;
+  cnf_debug_stage ("cgroup");
 
   if (s->linux_.n_net_devices)
     {
+      if (sync_send (sp[0], SYNC_HOLD, 0, NULL) < 0)
+        {
+          cnf_err_set (err, errno, "signal the container init");
+          goto fail;
+        }
       if (netdev_move_in (s, init, &moved, &n_moved, err) < 0)
         goto fail;
       st->n_netdevs = n_moved;
@@ -677,6 +710,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       || hooks_run (s->hooks[HOOK_CREATE_RUNTIME], s->n_hooks[HOOK_CREATE_RUNTIME], "createRuntime", state_json, err)
              < 0)
     goto fail;
+  cnf_debug_stage ("hooks");
   if (sync_send (sp[0], SYNC_GO, 0, state_json) < 0)
     {
       cnf_err_set (err, errno, "signal the container init");
@@ -694,6 +728,7 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
     }
   free (payload);
   payload = NULL;
+  cnf_debug_stage ("fifo");
   if (cg && cg_post_start_isolation (cg, err) < 0)
     goto fail;
   st->status = ST_CREATED;

@@ -161,6 +161,9 @@ load (const char *root, const char *id, struct cnf_state *st, bool lock, cnf_err
   if (doc == NULL)
     {
       cnf_err_set (err, 0, "state of container \"%s\" is corrupt: %s", id, perr);
+      /* Kept for callers (delete --force) but not printed. */
+      if (*err)
+        (*err)->sys_errno = EBADMSG;
       goto fail;
     }
   if (json_get_int64 (json_get (doc, "pid"), &n) == 0)

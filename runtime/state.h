@@ -46,7 +46,8 @@ const char *state_status_name (enum cnf_status s); /* "created", ... */
 int state_check_id (const char *id, cnf_err *err);
 /* Create <root>/<id> exclusively (fails "container with id exists: ID") and lock it. */
 int state_create_dir (const char *root, const char *id, struct cnf_state *st, cnf_err *err);
-/* Load and lock. Missing: error 'container "ID" does not exist' with sys_errno ENOENT. */
+/* Load and lock. Missing: error 'container "ID" does not exist' with sys_errno ENOENT; an unparsable
+ * (truncated, empty) state file: "... is corrupt: ..." with sys_errno EBADMSG. */
 int state_load (const char *root, const char *id, struct cnf_state *st, cnf_err *err);
 /* Load without taking the lock (for `state`/`list`, which must not block on a busy id). */
 int state_load_nolock (const char *root, const char *id, struct cnf_state *st, cnf_err *err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "lib/debug_stage.h"
 #include "lib/util.h"
 #include "netplug/cni/netplug.h"
 
@@ -13,6 +14,7 @@ int
 np_step (const char *what, cnf_err *err)
 {
   step_no++;
+  cnf_debug_kill_at ("NETPLUG_DEBUG_KILL_AT", what);
   const char *f = getenv ("NETPLUG_DEBUG_FAIL_AFTER");
   if (f && *f && atoi (f) == step_no)
     return cnf_err_set_code (err, CNI_ERR_INJECTED, 0, "injected failure after step %d (%s)", step_no, what);

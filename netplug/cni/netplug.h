@@ -14,7 +14,9 @@ struct np_call
   const char *version; /* for the result/error */
 };
 
-/* NETPLUG_DEBUG_FAIL_AFTER=N: make ADD fail right after step N (1-based) completes. */
+/* NETPLUG_DEBUG_FAIL_AFTER=N: make ADD fail right after step N (1-based) completes.  In
+ * --enable-debug-stages builds NETPLUG_DEBUG_KILL_AT=what SIGKILLs the plugin there instead
+ * (lib/debug_stage.h), so that no undo runs and only DEL can clean up. */
 int np_step (const char *what, cnf_err *err);
 
 /* device-info-spec 1.1 file: path chosen from the config or the default dir; *path_out gets it. */

@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "lib/debug_stage.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "netplug/cni/cache.h"
@@ -128,6 +129,39 @@ type_name (enum np_mode m)
   return m == NP_MODE_MEMIF ? "memif" : m == NP_MODE_VHOST ? "vhost-user" : "tap";
 }
 
+/* The cache entry DEL works from.  Written first without a result ("pending") before netplugd
+ * is asked for the port, so that a DEL after a plugin killed half-way finds the port, its
+ * socket and pod dir; the finished ADD rewrites it with the result and devinfo. */
+static int
+port_cache_save (const struct np_call *c, const char *port, const char *pod_dir, const char *sock,
+                 const char *devinfo, const char *result11, cnf_err *err)
+{
+  const struct np_config *k = &c->conf;
+  json_writer *w = json_writer_new (false);
+  json_w_obj_open (w);
+  json_w_kstr (w, "kind", "port");
+  json_w_kstr (w, "mode", type_name (k->mode));
+  json_w_kstr (w, "network", k->name);
+  json_w_kstr (w, "containerID", c->env.container_id);
+  json_w_kstr (w, "ifname", c->env.ifname);
+  json_w_kstr (w, "netns", c->env.netns);
+  json_w_kstr (w, "port", port);
+  json_w_kstr (w, "controlSocket", k->control_socket);
+  json_w_kstr (w, "podDir", pod_dir);
+  if (sock)
+    json_w_kstr (w, "socket", sock);
+  if (devinfo)
+    json_w_kstr (w, "devinfo", devinfo);
+  json_w_kstr (w, "config", k->raw);
+  if (result11)
+    json_w_kstr (w, "result", result11);
+  else
+    json_w_kbool (w, "pending", true);
+  json_w_obj_close (w);
+  cleanup_free char *text = json_writer_steal (w, NULL);
+  return np_cache_write (c->env.container_id, c->env.ifname, text, err);
+}
+
 int
 port_add (struct np_call *c, char **out, cnf_err *err)
 {
@@ -162,7 +196,7 @@ port_add (struct np_call *c, char **out, cnf_err *err)
     return -1;
 
   int ret = -1, pod_ns = -1, host_ns = -1;
-  bool port_made = false, ipam_done = false;
+  bool port_made = false, ipam_done = false, cached = false;
   struct nl_sock *pod_nl = NULL, *host_nl = NULL;
   struct cni_result res = { 0 }, ipam = { 0 };
   json_value *rep = NULL;
@@ -227,6 +261,9 @@ port_add (struct np_call *c, char **out, cnf_err *err)
     json_w_obj_close (w);
     json_w_obj_close (w);
     cleanup_free char *req = json_writer_steal (w, NULL);
+    if (port_cache_save (c, port, pod_dir, sock, NULL, NULL, err) < 0)
+      goto undo;
+    cached = true;
     if (ctl_call (k->control_socket, req, &rep, err) < 0)
       goto undo;
     port_made = true;
@@ -275,6 +312,7 @@ port_add (struct np_call *c, char **out, cnf_err *err)
         }
       if (np_link_move (host_nl, tl.ifindex, pod_ns, c->env.ifname, err) < 0)
         goto undo;
+      cnf_debug_kill_at ("NETPLUG_DEBUG_KILL_AT", "tap-move");
       if (np_link_get (pod_nl, 0, c->env.ifname, &tl, err) != 0)
         goto undo;
       uint8_t macb[6];
@@ -307,33 +345,15 @@ port_add (struct np_call *c, char **out, cnf_err *err)
                                     ? xasprintf ("{\"role\":\"slave\",\"path\":%s,\"mode\":\"ethernet\"}", qs)
                                     : xasprintf ("{\"mode\":\"%s\",\"path\":%s}",
                                                  (k->vhost_role && strcmp (k->vhost_role, "server") == 0) ? "client" : "server", qs);
-      if (np_devinfo_write (c, type_name (k->mode), type_name (k->mode), body, &devinfo, err) < 0)
+      if (np_devinfo_write (c, type_name (k->mode), type_name (k->mode), body, &devinfo, err) < 0
+          || port_cache_save (c, port, pod_dir, sock, devinfo, NULL, err) < 0)
         goto undo;
     }
   if (np_step ("configure", err) < 0)
     goto undo;
   {
     cleanup_free char *result11 = cni_result_to_string (&res, "1.1.0");
-    json_writer *w = json_writer_new (false);
-    json_w_obj_open (w);
-    json_w_kstr (w, "kind", "port");
-    json_w_kstr (w, "mode", type_name (k->mode));
-    json_w_kstr (w, "network", k->name);
-    json_w_kstr (w, "containerID", c->env.container_id);
-    json_w_kstr (w, "ifname", c->env.ifname);
-    json_w_kstr (w, "netns", c->env.netns);
-    json_w_kstr (w, "port", port);
-    json_w_kstr (w, "controlSocket", k->control_socket);
-    json_w_kstr (w, "podDir", pod_dir);
-    if (sock)
-      json_w_kstr (w, "socket", sock);
-    if (devinfo)
-      json_w_kstr (w, "devinfo", devinfo);
-    json_w_kstr (w, "config", k->raw);
-    json_w_kstr (w, "result", result11);
-    json_w_obj_close (w);
-    cleanup_free char *text = json_writer_steal (w, NULL);
-    if (np_cache_write (c->env.container_id, c->env.ifname, text, err) < 0)
+    if (port_cache_save (c, port, pod_dir, sock, devinfo, result11, err) < 0)
       goto undo;
   }
   *out = cni_result_to_string (&res, c->version);
@@ -342,6 +362,8 @@ port_add (struct np_call *c, char **out, cnf_err *err)
 undo:
   {
     cnf_err e = NULL;
+    if (cached)
+      np_cache_remove (c->env.container_id, c->env.ifname);
     if (devinfo)
       np_devinfo_remove (devinfo);
     if (ipam_done && np_ipam_run (k, c->env.path, CNI_CMD_DEL, &e) < 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include "lib/debug_stage.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "netplug/cni/cache.h"
@@ -25,7 +26,7 @@ struct sriov_ctx
   int lockfd, host_ns, pod_ns;
   struct nl_sock *host_nl, *pod_nl;
   struct vf_handle vh;
-  bool is_vf, vf_saved, vf_applied, ipam_done, alts_removed, moved;
+  bool is_vf, vf_saved, vf_applied, ipam_done, alts_removed, moved, cached;
   struct vf_state saved;
   struct vf_want want;
   struct np_link orig;
@@ -176,10 +177,66 @@ np_pod_configure (int pod_nsfd, struct nl_sock *pod_nl, int ifindex, const struc
   return 0;
 }
 
+/* The cache entry: everything DEL needs even without the config or the netns.  It is first
+ * written before the first change to the device, without a result ("pending"), so that a DEL
+ * after a plugin killed half-way (timeout, OOM, node agent restart) still finds what to
+ * restore; the finished ADD rewrites it with the result. */
+static int
+cache_save (struct sriov_ctx *x, const char *result11, cnf_err *err)
+{
+  const struct np_call *c = x->c;
+  json_writer *w = json_writer_new (false);
+  json_w_obj_open (w);
+  json_w_kstr (w, "kind", "sriov");
+  json_w_kstr (w, "network", c->conf.name);
+  json_w_kstr (w, "containerID", c->env.container_id);
+  json_w_kstr (w, "ifname", c->env.ifname);
+  json_w_kstr (w, "netns", c->env.netns);
+  json_w_kstr (w, "deviceID", x->pci.bdf);
+  json_w_kbool (w, "dpdk", x->pci.dpdk);
+  json_w_kbool (w, "isVF", x->is_vf);
+  json_w_kstr (w, "pf", x->pci.pf_netdev);
+  json_w_kint (w, "vf", x->pci.vf_index);
+  if (!x->pci.dpdk)
+    {
+      char m[18];
+      np_format_mac (x->orig.mac, m, sizeof m);
+      json_w_kstr (w, "hostName", x->orig.name);
+      json_w_kstr (w, "hostMac", m);
+      json_w_kint (w, "hostMtu", x->orig.mtu);
+      json_w_kbool (w, "hostUp", (x->orig.flags & IFF_UP) != 0);
+      json_w_key (w, "altnames");
+      json_w_arr_open (w);
+      for (int i = 0; i < x->orig.n_alt; i++)
+        json_w_str (w, x->orig.alt[i]);
+      json_w_arr_close (w);
+    }
+  if (x->vf_saved)
+    {
+      state_json (w, "vfSaved", &x->saved);
+      want_json (w, &x->want);
+    }
+  if (x->devinfo)
+    json_w_kstr (w, "devinfo", x->devinfo);
+  json_w_kstr (w, "config", c->conf.raw);
+  if (result11)
+    json_w_kstr (w, "result", result11);
+  else
+    json_w_kbool (w, "pending", true);
+  json_w_obj_close (w);
+  cleanup_free char *text = json_writer_steal (w, NULL);
+  if (np_cache_write (c->env.container_id, c->env.ifname, text, err) < 0)
+    return -1;
+  x->cached = true;
+  return 0;
+}
+
 static int
 undo_add (struct sriov_ctx *x)
 {
   cnf_err e = NULL;
+  if (x->cached)
+    np_cache_remove (x->c->env.container_id, x->c->env.ifname);
   if (x->devinfo)
     np_devinfo_remove (x->devinfo);
   if (x->moved && x->pod_nl)
@@ -293,6 +350,9 @@ sriov_add (struct np_call *c, char **out, cnf_err *err)
         goto undo;
       x.vf_saved = true;
       want_from_config (c, mac, &x.want, &x.saved);
+      if (cache_save (&x, NULL, err) < 0)
+        goto undo;
+      cnf_debug_kill_at ("NETPLUG_DEBUG_KILL_AT", "vf-saved");
       if (vf_apply (&x.vh, x.pci.pf_netdev, x.pci.vf_index, &x.want, &x.saved, err) < 0)
         goto undo;
       x.vf_applied = true;
@@ -304,6 +364,8 @@ sriov_add (struct np_call *c, char **out, cnf_err *err)
       goto undo;
     }
   if (np_step ("vf-config", err) < 0)
+    goto undo;
+  if (!x.cached && cache_save (&x, NULL, err) < 0)
     goto undo;
 
   if (c->conf.ipam_type)
@@ -325,7 +387,7 @@ sriov_add (struct np_call *c, char **out, cnf_err *err)
       np_result_merge_ipam (&res, &ipam, -1); /* addresses are the DPDK application's */
       cleanup_free char *body = xasprintf ("{\"pci-address\":\"%s\"%s%s%s}", x.pci.bdf, x.pci.pf_bdf[0] ? ",\"pf-pci-address\":\"" : "",
                                            x.pci.pf_bdf, x.pci.pf_bdf[0] ? "\"" : "");
-      if (np_devinfo_write (c, "pci", "pci", body, &x.devinfo, err) < 0)
+      if (np_devinfo_write (c, "pci", "pci", body, &x.devinfo, err) < 0 || cache_save (&x, NULL, err) < 0)
         goto undo;
       for (int s = 4; s <= 6; s++)
         if (np_step ("dpdk", err) < 0)
@@ -386,47 +448,9 @@ sriov_add (struct np_call *c, char **out, cnf_err *err)
         goto undo;
     }
 
-  /* The cache entry: everything DEL needs even without the config or the netns. */
   {
     cleanup_free char *result11 = cni_result_to_string (&res, "1.1.0");
-    json_writer *w = json_writer_new (false);
-    json_w_obj_open (w);
-    json_w_kstr (w, "kind", "sriov");
-    json_w_kstr (w, "network", c->conf.name);
-    json_w_kstr (w, "containerID", c->env.container_id);
-    json_w_kstr (w, "ifname", c->env.ifname);
-    json_w_kstr (w, "netns", c->env.netns);
-    json_w_kstr (w, "deviceID", x.pci.bdf);
-    json_w_kbool (w, "dpdk", x.pci.dpdk);
-    json_w_kbool (w, "isVF", x.is_vf);
-    json_w_kstr (w, "pf", x.pci.pf_netdev);
-    json_w_kint (w, "vf", x.pci.vf_index);
-    if (!x.pci.dpdk)
-      {
-        char m[18];
-        np_format_mac (x.orig.mac, m, sizeof m);
-        json_w_kstr (w, "hostName", x.orig.name);
-        json_w_kstr (w, "hostMac", m);
-        json_w_kint (w, "hostMtu", x.orig.mtu);
-        json_w_kbool (w, "hostUp", (x.orig.flags & IFF_UP) != 0);
-        json_w_key (w, "altnames");
-        json_w_arr_open (w);
-        for (int i = 0; i < x.orig.n_alt; i++)
-          json_w_str (w, x.orig.alt[i]);
-        json_w_arr_close (w);
-      }
-    if (x.vf_saved)
-      {
-        state_json (w, "vfSaved", &x.saved);
-        want_json (w, &x.want);
-      }
-    if (x.devinfo)
-      json_w_kstr (w, "devinfo", x.devinfo);
-    json_w_kstr (w, "config", c->conf.raw);
-    json_w_kstr (w, "result", result11);
-    json_w_obj_close (w);
-    cleanup_free char *text = json_writer_steal (w, NULL);
-    if (np_cache_write (c->env.container_id, c->env.ifname, text, err) < 0)
+    if (cache_save (&x, result11, err) < 0)
       goto undo;
   }
   *out = cni_result_to_string (&res, c->version);

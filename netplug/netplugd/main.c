@@ -294,6 +294,11 @@ main (int argc, char **argv)
       eal[n++] = "--no-huge";
       eal[n++] = "--no-shconf";
     }
+  else
+    /* Hugepages as unlinked memory: nothing is left in a hugetlbfs after a stop or a SIGKILL
+     * (named map files there would keep their pages reserved until someone deletes them).
+     * netplugd has no secondary processes to share its memory with. */
+    eal[n++] = "--in-memory";
   if (!c->allow || !c->allow[0])
     eal[n++] = "--no-pci";
   for (i = 0; c->allow && c->allow[i] && n < 60; i++)
@@ -306,6 +311,14 @@ main (int argc, char **argv)
   eal[n] = NULL;
   log_info ("starting: lcores %s, %u MiB %s, socket dir %s, control %s", c->lcores, c->mem_mb,
             huge ? "hugepages" : "without hugepages", c->socket_dir, c->ctl_socket);
+  /* Blocked before EAL starts its threads, which inherit the mask: a process-directed SIGTERM
+   * must reach the signalfd below, not kill the process in a thread that left it unblocked. */
+  sigset_t ss;
+  sigemptyset (&ss);
+  sigaddset (&ss, SIGTERM);
+  sigaddset (&ss, SIGINT);
+  sigaddset (&ss, SIGHUP);
+  sigprocmask (SIG_BLOCK, &ss, NULL);
   if (rte_eal_init (n, eal) < 0)
     {
       log_error ("EAL initialisation failed: %s", rte_strerror (rte_errno));
@@ -353,12 +366,6 @@ main (int argc, char **argv)
       log_err (&err);
       return 1;
     }
-  sigset_t ss;
-  sigemptyset (&ss);
-  sigaddset (&ss, SIGTERM);
-  sigaddset (&ss, SIGINT);
-  sigaddset (&ss, SIGHUP);
-  sigprocmask (SIG_BLOCK, &ss, NULL);
   int sfd = signalfd (-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
   struct epoll_event sev = { .events = EPOLLIN, .data.fd = sfd };
   epoll_ctl (epfd, EPOLL_CTL_ADD, sfd, &sev);

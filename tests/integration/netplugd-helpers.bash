@@ -5,10 +5,12 @@
 
 NPD_PREFIX=${NPD_PREFIX:-npdt$$}
 
-npd_start() { # npd_start [extra netplugd flags...]
+npd_start() { # npd_start [extra netplugd flags...]; NPD_HUGE=1: with hugepages
   NPD_DIR=${NPD_DIR:-$(mktemp -d /tmp/npd.XXXXXX)}
   mkdir -p "$NPD_DIR/sock"
-  "$NETPLUGD" -l 0,1 -m 128 --no-huge --mbufs 4095 --file-prefix "$NPD_PREFIX" \
+  local huge=--no-huge
+  [ -n "${NPD_HUGE:-}" ] && huge=
+  "$NETPLUGD" -l 0,1 -m 128 $huge --mbufs 4095 --file-prefix "$NPD_PREFIX" \
     --socket-dir "$NPD_DIR/sock" --ctl-socket "$NPD_DIR/ctl.sock" --state-file "$NPD_DIR/state.json" "$@" \
     >>"$NPD_DIR/netplugd.log" 2>&1 &
   NPD_PID=$!
