@@ -15,7 +15,8 @@ DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk)
 
 LIB = lib/json.c lib/error.c lib/log.c lib/util.c
 SPEC = runtime/spec_parse.c runtime/spec_read.c runtime/spec_names.c runtime/spec_resources.c runtime/seccomp.c \
-	cgroups/resources.c
+	cgroups/resources.c runtime/mount_options.c runtime/cpuset_mask.c runtime/process.c \
+	runtime/caps.c runtime/procfs.c
 CNI = netplug/cni/cni.c netplug/cni/config.c
 CTL = netplug/netplugd/ctl.c netplug/netplugd/model.c netplug/netplugd/validate.c
 MEMIF = netplug/netplugd/memif_proto.c
