@@ -5,8 +5,8 @@ if HAVE_DPDK
 sbin_PROGRAMS += netplugd netplugctl
 netplugd_SOURCES = netplug/netplugd/main.c netplug/netplugd/netplugd.h netplug/netplugd/model.c \
 	netplug/netplugd/ctl.c netplug/netplugd/fwd.c netplug/netplugd/memif.c netplug/netplugd/memif.h \
-	netplug/netplugd/tap.c netplug/netplugd/vhost.c netplug/netplugd/ethdev.c \
-	netplug/netplugd/metrics.c netplug/netplugd/validate.c netplug/netplugd/validate.h
+	netplug/netplugd/memif_proto.c netplug/netplugd/memif_proto.h netplug/netplugd/tap.c netplug/netplugd/vhost.c \
+	netplug/netplugd/ethdev.c netplug/netplugd/metrics.c netplug/netplugd/validate.c netplug/netplugd/validate.h
 netplugd_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 netplugd_LDADD = $(LIBCNF) $(DPDK_LIBS)
 netplugctl_SOURCES = netplug/netplugctl.c
@@ -15,7 +15,7 @@ EXTRA_DIST += netplug/netplugd.service netplug/PROTOCOL.md
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_netplugd
 tests_unit_test_netplugd_SOURCES = tests/unit/test_netplugd.c netplug/netplugd/validate.c netplug/netplugd/validate.h \
-	netplug/netplugd/memif.h
+	netplug/netplugd/memif.h netplug/netplugd/memif_proto.c netplug/netplugd/memif_proto.h
 tests_unit_test_netplugd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_netplugd_LDADD = $(LIBCNF) $(CMOCKA_LIBS)
 endif

@@ -22,10 +22,12 @@ RUNTIME_CFLAGS += -DCNF_SECCOMP_SRCDIR='"$(abs_top_srcdir)/seccomp-profiles"'
 noinst_PROGRAMS += tests/integration/seccomp_probe
 tests_integration_seccomp_probe_SOURCES = tests/integration/seccomp_probe.c
 tests_integration_seccomp_probe_LDFLAGS = -static
+tests_integration_seccomp_probe_CFLAGS = $(CNF_BASE_CFLAGS) # static: never sanitized
 # A static attacker for the CVE regression tests (tests/integration/cve.bats).
 noinst_PROGRAMS += tests/integration/cve_probe
 tests_integration_cve_probe_SOURCES = tests/integration/cve_probe.c
 tests_integration_cve_probe_LDFLAGS = -static
+tests_integration_cve_probe_CFLAGS = $(CNF_BASE_CFLAGS) # static: never sanitized
 # A minimal seccomp agent (listenerPath end) for the SCMP_ACT_NOTIFY test.
 noinst_PROGRAMS += tests/integration/seccomp_agent
 tests_integration_seccomp_agent_SOURCES = tests/integration/seccomp_agent.c

@@ -115,56 +115,25 @@ dup_str (const json_value *obj, const char *key)
   return xstrdup (json_string (json_get (obj, key)));
 }
 
-static int
-load (const char *root, const char *id, struct cnf_state *st, bool lock, cnf_err *err)
+/* The fields of state.json.  A field that is missing or of the wrong type is left unset: the
+ * callers treat unset fields as "not recorded" (delete --force must still work). */
+int
+state_parse (const char *buf, size_t len, struct cnf_state *st, cnf_err *err)
 {
-  cleanup_close int rfd = -1;
-  cleanup_free char *buf = NULL;
   json_value *doc, *v;
   char perr[256];
-  size_t len, i;
+  size_t i;
   int64_t n;
   uint64_t u;
 
-  *st = (struct cnf_state){ .dirfd = -1, .lockfd = -1 };
-  if (state_check_id (id, err) < 0)
-    return -1;
-  rfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (rfd < 0 && errno == ENOENT)
-    return not_exist (id, err);
-  if (rfd < 0)
-    return cnf_err_set (err, errno, "--root: open %s", root);
-  st->dirfd = openat (rfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (st->dirfd < 0)
-    {
-      if (errno == ENOENT)
-        return not_exist (id, err);
-      return cnf_err_set (err, errno, "open state of container \"%s\"", id);
-    }
-  st->id = xstrdup (id);
-  if (lock && lock_dir (st, err) < 0)
-    goto fail;
-  if (read_file_at (st->dirfd, STATE_FILE, &buf, &len, err) < 0)
-    {
-      if ((*err)->sys_errno == ENOENT)
-        {
-          /* create was interrupted before its first save: a bare "creating" container,
-           * which delete --force can still remove. */
-          cnf_err_free (err);
-          st->status = ST_CREATING;
-          return 0;
-        }
-      cnf_err_wrap (err, "state of container \"%s\"", id);
-      goto fail;
-    }
   doc = json_parse (buf, len, perr, sizeof perr);
   if (doc == NULL)
     {
-      cnf_err_set (err, 0, "state of container \"%s\" is corrupt: %s", id, perr);
+      cnf_err_set (err, 0, "state of container \"%s\" is corrupt: %s", st->id ? st->id : "?", perr);
       /* Kept for callers (delete --force) but not printed. */
       if (*err)
         (*err)->sys_errno = EBADMSG;
-      goto fail;
+      return -1;
     }
   if (json_get_int64 (json_get (doc, "pid"), &n) == 0)
     st->pid = (pid_t) n;
@@ -203,6 +172,49 @@ load (const char *root, const char *id, struct cnf_state *st, bool lock, cnf_err
       json_writer_free (w);
     }
   json_free (doc);
+  return 0;
+}
+
+static int
+load (const char *root, const char *id, struct cnf_state *st, bool lock, cnf_err *err)
+{
+  cleanup_close int rfd = -1;
+  cleanup_free char *buf = NULL;
+  size_t len;
+
+  *st = (struct cnf_state){ .dirfd = -1, .lockfd = -1 };
+  if (state_check_id (id, err) < 0)
+    return -1;
+  rfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0 && errno == ENOENT)
+    return not_exist (id, err);
+  if (rfd < 0)
+    return cnf_err_set (err, errno, "--root: open %s", root);
+  st->dirfd = openat (rfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (st->dirfd < 0)
+    {
+      if (errno == ENOENT)
+        return not_exist (id, err);
+      return cnf_err_set (err, errno, "open state of container \"%s\"", id);
+    }
+  st->id = xstrdup (id);
+  if (lock && lock_dir (st, err) < 0)
+    goto fail;
+  if (read_file_at (st->dirfd, STATE_FILE, &buf, &len, err) < 0)
+    {
+      if ((*err)->sys_errno == ENOENT)
+        {
+          /* create was interrupted before its first save: a bare "creating" container,
+           * which delete --force can still remove. */
+          cnf_err_free (err);
+          st->status = ST_CREATING;
+          return 0;
+        }
+      cnf_err_wrap (err, "state of container \"%s\"", id);
+      goto fail;
+    }
+  if (state_parse (buf, len, st, err) < 0)
+    goto fail;
   return 0;
 fail:
   state_free (st);

@@ -52,6 +52,9 @@ int state_load (const char *root, const char *id, struct cnf_state *st, cnf_err 
 /* Load without taking the lock (for `state`/`list`, which must not block on a busy id). */
 int state_load_nolock (const char *root, const char *id, struct cnf_state *st, cnf_err *err);
 int state_save (struct cnf_state *st, cnf_err *err);
+/* Fill st's recorded fields from state.json text (st->id names it in messages); no I/O.
+ * On failure st may hold partial fields: the caller frees it with state_free. */
+int state_parse (const char *buf, size_t len, struct cnf_state *st, cnf_err *err);
 /* Refresh st->status from the live process: running/created/paused/stopped. */
 enum cnf_status state_refresh (struct cnf_state *st);
 bool state_pid_alive (const struct cnf_state *st);

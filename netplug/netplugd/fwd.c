@@ -224,22 +224,6 @@ np_bridge_flush_port (struct np_network *n, uint16_t port_id)
     }
 }
 
-struct np_members *
-np_members_build (const struct np_network *n, const struct np_port *without, const struct np_port *with)
-{
-  struct np_members *m = xzalloc (sizeof *m + sizeof (uint16_t) * (np.nports + 1));
-  unsigned i;
-  for (i = 0; i < NP_MAX_PORTS; i++)
-    {
-      struct np_port *p = np.ports[i];
-      if (!p || p == without)
-        continue;
-      if (p == with || strcmp (p->network, n->name) == 0)
-        m->ids[m->n++] = p->id;
-    }
-  return m;
-}
-
 static inline void
 buf_push (struct np_worker *w, uint16_t dst, struct rte_mbuf *m);
 

@@ -30,13 +30,8 @@
 #include <rte_prefetch.h>
 #include "lib/log.h"
 #include "lib/util.h"
-#include "memif.h"
+#include "memif_proto.h"
 #include "netplugd.h"
-
-#define MEMIF_MAX_REGIONS 16
-#define MEMIF_MAX_RINGS 16
-#define MEMIF_MAX_LOG2_RING 14
-#define MEMIF_MAX_REGION_SIZE (4ULL << 30)
 
 struct mregion
 {
@@ -66,7 +61,7 @@ struct memif_port
 {
   struct np_port *port;
   int listen_fd, conn_fd;
-  bool got_init;
+  struct memif_handshake hs; /* what the client was granted (memif_proto.c checks against it) */
   struct memif_conn *pending; /* being built by the handshake */
   struct memif_conn *conn;    /* published, NULL when not connected */
   char peer_name[MEMIF_NAME_SZ + 1];
@@ -272,7 +267,8 @@ send_disconnect (int fd, const char *why)
   msg_send (fd, MEMIF_MSG_TYPE_DISCONNECT, &d, sizeof d);
 }
 
-/* Returns NULL when the message is valid, else the reason to disconnect. */
+/* Acts on a message memif_msg_check() accepted: maps regions, places rings, replies.
+ * Returns NULL on success, else the reason to disconnect. */
 static const char *
 handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
 {
@@ -280,22 +276,11 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
   struct memif_conn *c = mp->pending;
   switch (m->type)
     {
-    case MEMIF_MSG_TYPE_ACK:
-      return NULL;
     case MEMIF_MSG_TYPE_INIT:
       {
         const struct memif_msg_init *in = &m->u.init;
-        if (mp->got_init || mp->conn)
-          return "unexpected init";
-        if (in->version != MEMIF_VERSION)
-          return "incompatible memif version";
-        if (in->id != p->memif_id)
-          return "no such interface id";
-        if (in->mode != MEMIF_INTERFACE_MODE_ETHERNET)
-          return "only ethernet mode is supported";
         memcpy (mp->peer_name, in->name, MEMIF_NAME_SZ);
         mp->peer_name[MEMIF_NAME_SZ] = 0;
-        mp->got_init = true;
         mp->pending = xzalloc (sizeof *mp->pending);
         for (unsigned i = 0; i < MEMIF_MAX_RINGS; i++)
           mp->pending->c2s[i].efd = mp->pending->s2c[i].efd = -1;
@@ -306,14 +291,6 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
         const struct memif_msg_add_region *ar = &m->u.add_region;
         struct stat st;
         void *addr;
-        if (!c)
-          return "region before init";
-        if (fd < 0)
-          return "region without a file descriptor";
-        if (ar->index != c->nregions || ar->index >= MEMIF_MAX_REGIONS)
-          return "bad region index";
-        if (ar->size == 0 || ar->size > MEMIF_MAX_REGION_SIZE)
-          return "bad region size";
         if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || (uint64_t) st.st_size < ar->size)
           return "region file smaller than announced";
         /* a client that shrinks the file later would make our copies fault */
@@ -335,19 +312,6 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
         const struct memif_msg_add_ring *ar = &m->u.add_ring;
         bool c2s = ar->flags & MEMIF_MSG_ADD_RING_FLAG_C2S;
         struct mring *r;
-        if (!c)
-          return "ring before init";
-        if (ar->index >= MEMIF_MAX_RINGS || ar->index != (c2s ? c->nc2s : c->ns2c))
-          return "bad ring index";
-        if (ar->region >= c->nregions)
-          return "ring in an unknown region";
-        if (ar->log2_ring_size == 0 || ar->log2_ring_size > MEMIF_MAX_LOG2_RING)
-          return "bad ring size";
-        if (ar->private_hdr_size != 0)
-          return "private headers are not supported";
-        uint64_t need = sizeof (struct memif_ring) + sizeof (struct memif_desc) * (1ULL << ar->log2_ring_size);
-        if (ar->offset % 64 || (uint64_t) ar->offset + need > c->regions[ar->region].size)
-          return "ring outside its region";
         r = c2s ? &c->c2s[c->nc2s++] : &c->s2c[c->ns2c++];
         r->ring = (struct memif_ring *) (c->regions[ar->region].addr + ar->offset);
         r->size = 1u << ar->log2_ring_size;
@@ -358,8 +322,6 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
     case MEMIF_MSG_TYPE_CONNECT:
       {
         struct memif_msg_connected ok;
-        if (!c || c->nc2s == 0 || c->ns2c == 0)
-          return "connect before rings";
         for (unsigned i = 0; i < c->nc2s; i++)
           if (c->c2s[i].ring->cookie != MEMIF_COOKIE)
             return "bad ring cookie";
@@ -385,10 +347,8 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
         log_info ("memif %s: connected (%s, %u+%u rings)", p->name, mp->peer_name, c->nc2s, c->ns2c);
         return NULL;
       }
-    case MEMIF_MSG_TYPE_DISCONNECT:
-      return "client disconnected";
-    default:
-      return "unexpected message";
+    default: /* ACK: nothing to do */
+      return NULL;
     }
 }
 
@@ -421,12 +381,11 @@ on_conn (int fd, uint32_t events, void *arg)
   for (struct cmsghdr *cm = CMSG_FIRSTHDR (&mh); cm; cm = CMSG_NXTHDR (&mh, cm))
     if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN (sizeof (int)))
       memcpy (&rfd, CMSG_DATA (cm), sizeof (int));
-  if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-    why = "oversized message";
-  else if (r != sizeof m)
-    why = "short message";
-  else
+  why = memif_msg_check (&mp->hs, &m, (size_t) r, mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC), rfd >= 0);
+  if (!why)
     why = handle_msg (mp, &m, rfd);
+  if (!why)
+    memif_handshake_accept (&mp->hs, &m);
   if (why)
     {
       if (rfd >= 0 && !(mp->pending && mp->pending->nregions && mp->pending->regions[mp->pending->nregions - 1].fd == rfd))
@@ -467,7 +426,7 @@ on_listen (int fd, uint32_t events, void *arg)
       return;
     }
   mp->conn_fd = c;
-  mp->got_init = false;
+  memif_handshake_reset (&mp->hs);
   np_loop_add (c, EPOLLIN, on_conn, mp);
 }
 
@@ -510,7 +469,7 @@ memif_disconnect (struct memif_port *mp, const char *why)
   conn_free (c);
   conn_free (mp->pending);
   mp->pending = NULL;
-  mp->got_init = false;
+  memif_handshake_reset (&mp->hs);
 }
 
 int
@@ -547,6 +506,7 @@ np_memif_port_open (struct np_port *p, cnf_err *err)
   mp->port = p;
   mp->listen_fd = fd;
   mp->conn_fd = -1;
+  mp->hs.id = p->memif_id;
   p->priv = mp;
   p->ops = &memif_ops;
   np_loop_add (fd, EPOLLIN, on_listen, mp);

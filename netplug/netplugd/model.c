@@ -81,6 +81,23 @@ get_u64 (const json_value *req, const char *key, uint64_t lo, uint64_t hi, uint6
   return 0;
 }
 
+/* The member list of n as it will be once `without` left and `with` joined (either may be NULL). */
+struct np_members *
+np_members_build (const struct np_network *n, const struct np_port *without, const struct np_port *with)
+{
+  struct np_members *m = xzalloc (sizeof *m + sizeof (uint16_t) * (np.nports + 1));
+  unsigned i;
+  for (i = 0; i < NP_MAX_PORTS; i++)
+    {
+      struct np_port *p = np.ports[i];
+      if (!p || p == without)
+        continue;
+      if (p == with || strcmp (p->network, n->name) == 0)
+        m->ids[m->n++] = p->id;
+    }
+  return m;
+}
+
 static void
 members_publish (struct np_network *n, const struct np_port *without, const struct np_port *with)
 {

@@ -152,6 +152,8 @@ void np_stats_write (json_writer *w, const struct np_port *only);
 int np_state_save (cnf_err *err);
 int np_state_restore (cnf_err *err);
 const char *np_port_state (const struct np_port *p);
+struct np_members *np_members_build (const struct np_network *n, const struct np_port *without,
+                                     const struct np_port *with);
 
 /* error codes of the protocol, carried in cnf_err->code */
 enum { NP_E_INVALID = 1, NP_E_NOT_FOUND, NP_E_EXISTS, NP_E_BUSY, NP_E_LIMIT, NP_E_INTERNAL };
@@ -166,8 +168,6 @@ void np_fwd_publish_ports (void);
 void np_fwd_synchronize (void);
 void np_fwd_worker_stats (json_writer *w);
 double np_fwd_worker_busy (unsigned wid, unsigned *lcore);
-struct np_members *np_members_build (const struct np_network *n, const struct np_port *without,
-                                     const struct np_port *with);
 void np_bridge_flush_port (struct np_network *n, uint16_t port_id);
 uint32_t np_bridge_mac_count (const struct np_network *n);
 

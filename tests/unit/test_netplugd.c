@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "netplug/netplugd/memif.h"
+#include "netplug/netplugd/memif_proto.h"
 #include "netplug/netplugd/validate.h"
 
 static void
@@ -84,6 +85,70 @@ test_memif_layout (void **state)
   assert_int_equal (MEMIF_VERSION, 0x0200);
 }
 
+/* Check m in h; accept it when valid.  Returns the reason or NULL. */
+static const char *
+step (struct memif_handshake *h, const struct memif_msg *m, bool fd)
+{
+  const char *why = memif_msg_check (h, m, sizeof *m, false, fd);
+  if (!why)
+    memif_handshake_accept (h, m);
+  return why;
+}
+
+static void
+test_memif_handshake (void **state)
+{
+  struct memif_handshake h = { .id = 3 };
+  struct memif_msg m;
+
+  memset (&m, 0, sizeof m);
+  m.type = MEMIF_MSG_TYPE_ADD_REGION;
+  assert_string_equal (step (&h, &m, true), "region before init");
+  assert_string_equal (memif_msg_check (&h, &m, 100, false, true), "short message");
+  assert_string_equal (memif_msg_check (&h, &m, sizeof m, true, true), "oversized message");
+  m.type = MEMIF_MSG_TYPE_INIT;
+  m.u.init.version = MEMIF_VERSION;
+  assert_string_equal (step (&h, &m, false), "no such interface id");
+  m.u.init.id = 3;
+  assert_null (step (&h, &m, false));
+  assert_string_equal (step (&h, &m, false), "unexpected init");
+
+  memset (&m, 0, sizeof m);
+  m.type = MEMIF_MSG_TYPE_ADD_REGION;
+  m.u.add_region.size = 4096;
+  assert_string_equal (step (&h, &m, false), "region without a file descriptor");
+  m.u.add_region.index = 1;
+  assert_string_equal (step (&h, &m, true), "bad region index");
+  m.u.add_region.index = 0;
+  assert_null (step (&h, &m, true));
+
+  memset (&m, 0, sizeof m);
+  m.type = MEMIF_MSG_TYPE_ADD_RING;
+  m.u.add_ring.log2_ring_size = 8; /* 128 + 256 * 16 bytes: more than the 4 KiB region */
+  assert_string_equal (step (&h, &m, true), "ring outside its region");
+  m.u.add_ring.log2_ring_size = 4;
+  m.u.add_ring.offset = 32;
+  assert_string_equal (step (&h, &m, true), "ring outside its region");
+  m.u.add_ring.offset = 0;
+  assert_null (step (&h, &m, true));
+  m.type = MEMIF_MSG_TYPE_CONNECT;
+  assert_string_equal (step (&h, &m, false), "connect before rings");
+  m.type = MEMIF_MSG_TYPE_ADD_RING;
+  m.u.add_ring.flags = MEMIF_MSG_ADD_RING_FLAG_C2S;
+  assert_null (step (&h, &m, true));
+  m.type = MEMIF_MSG_TYPE_CONNECT;
+  assert_null (step (&h, &m, false));
+  assert_true (h.connected);
+  assert_string_equal (step (&h, &m, false), "connect before rings");
+  m.type = MEMIF_MSG_TYPE_ADD_REGION;
+  assert_string_equal (step (&h, &m, true), "region before init");
+
+  memif_handshake_reset (&h);
+  assert_int_equal (h.id, 3);
+  assert_false (h.got_init);
+  assert_int_equal (h.nregions, 0);
+}
+
 int
 main (void)
 {
@@ -92,6 +157,7 @@ main (void)
     cmocka_unit_test (test_mac),
     cmocka_unit_test (test_socket_path),
     cmocka_unit_test (test_memif_layout),
+    cmocka_unit_test (test_memif_handshake),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -212,6 +212,7 @@ test_find_exec (void **state)
   assert_null (process_find_exec ("", env, &err));
   cnf_err_free (&err);
   /* No PATH in env: the default one (sh is in /bin). */
+  free (env[1]);
   env[1] = NULL;
   p = process_find_exec ("sh", env, &err);
   assert_non_null (p);
