@@ -167,6 +167,16 @@ check_page() {
   check_page "$MAN/netplug.8:ENVIRONMENT" "environment variables" "${envs[@]}"
 }
 
+@test "man: every page has NAME, DESCRIPTION, EXAMPLES and SEE ALSO; section 8 pages EXIT STATUS too" {
+  local p sec
+  for p in "$MAN"/*.[1-8]; do
+    for sec in NAME DESCRIPTION EXAMPLES "SEE ALSO"; do
+      grep -qx "\.SH \"\{0,1\}$sec\"\{0,1\}" "$p" || fail "$(basename "$p") has no $sec section"
+    done
+    case $p in *.8) grep -qx '\.SH "\{0,1\}EXIT STATUS"\{0,1\}' "$p" || fail "$(basename "$p") has no EXIT STATUS section" ;; esac
+  done
+}
+
 @test "man: every page renders without warnings" {
   local p
   for p in "$MAN"/*.[1-8]; do
