@@ -498,8 +498,8 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
           json_writer_free (w);
         }
     }
-  if (state_save (st, err) < 0)
-    goto fail;
+  /* No save yet: until the cgroup exists, a crash leaves only the state dir, which load()
+   * reads as a bare "creating" container that delete --force removes. */
 
   if (o->console_socket)
     {
@@ -636,7 +636,13 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
   st->pid_start = state_pid_start_of (init);
   if (cg && cg_dirfd (cg) < 0 && cg_enter (cg, init, err) < 0)
     goto fail;
-  if (state_save (st, err) < 0)
+  /* Every save creates a file (a new inode: ~0.3 ms on ext4).  The pid goes to disk now only
+   * if something can look before the final save (a hook calling `state`), or if no cgroup
+   * would let delete --force find the init after a crash; init itself exits when this
+   * process dies before READY. */
+  if ((cg == NULL || s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME]
+       || s->n_hooks[HOOK_CREATE_CONTAINER])
+      && state_save (st, err) < 0)
     goto fail;
 
   if (s->linux_.n_net_devices)
@@ -816,13 +822,9 @@ container_start (struct cnf_global *g, struct cnf_state *st, cnf_err *err)
       spec_free (s);
       return cnf_err_set (err, 0, "container init exited before it was started");
     }
+  /* Not saved: with the fifo gone and the init alive, state_refresh() reads "running". */
   unlinkat (st->dirfd, "exec.fifo", 0);
   st->status = ST_RUNNING;
-  if (state_save (st, err) < 0)
-    {
-      spec_free (s);
-      return -1;
-    }
   state_json = state_to_oci_json (st, false);
   if (s->n_hooks[HOOK_POSTSTART])
     {
