@@ -3,7 +3,7 @@
 RUNTIME_CORE_SOURCES = runtime/spec.h runtime/cli.h runtime/state.c runtime/state.h \
 	runtime/signals.c runtime/signals.h runtime/procfs.c runtime/procfs.h
 RUNTIME_CFLAGS = $(AM_CFLAGS) $(LIBCAP_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_ROUTE_CFLAGS) $(SECCOMP_CFLAGS) $(SYSTEMD_CFLAGS)
-RUNTIME_LIBS = $(LIBCAP_LIBS) $(LIBNL_ROUTE_LIBS) $(LIBNL_LIBS) $(SECCOMP_LIBS)
+RUNTIME_LIBS = $(LIBCAP_LIBS) $(SECCOMP_LIBS)
 
 noinst_LIBRARIES += runtime/libcnfrt.a
 runtime_libcnfrt_a_SOURCES = $(RUNTIME_CORE_SOURCES)
