@@ -13,7 +13,7 @@ bin_PROGRAMS += cnfrun
 cnfrun_SOURCES = runtime/main.c runtime/cmd_lifecycle.c runtime/container.c runtime/container.h \
 	runtime/namespaces.c runtime/namespaces.h runtime/cmd_exec.c runtime/cloned_binary.c runtime/cloned_binary.h
 cnfrun_CFLAGS = $(RUNTIME_CFLAGS)
-cnfrun_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS)
+cnfrun_LDADD = runtime/libcnfrt.a $(LIBCNFCG) lib/libcnf.a $(CNFRUN_DEP_LIBS)
 
 # seccomp (linux.seccomp, profiles, features lists)
 RUNTIME_CORE_SOURCES += runtime/seccomp.c runtime/seccomp.h
