@@ -143,6 +143,14 @@ cg_enable_controllers (const char *mount, const char *rel, const char *const *ct
   for (;;)
     {
       int nfd;
+      /* Each file is read once per level (a kernfs open per controller check added up to ~50
+       * opens per create); subtree_control again only after a write changed it. */
+      cleanup_free char *avail = NULL, *enabled = NULL;
+      size_t len;
+      if (read_file_at (fd, "cgroup.controllers", &avail, &len, NULL) < 0)
+        avail = xstrdup ("");
+      if (read_file_at (fd, "cgroup.subtree_control", &enabled, &len, NULL) < 0)
+        enabled = xstrdup ("");
       for (k = 0; k < sizeof all_controllers / sizeof *all_controllers; k++)
         {
           const char *c = all_controllers[k];
@@ -151,21 +159,28 @@ cg_enable_controllers (const char *mount, const char *rel, const char *const *ct
           char buf[32];
           for (j = 0; j < n; j++)
             needed |= strcmp (ctrls[j], c) == 0;
-          if (!cg_file_has_word (fd, "cgroup.controllers", c) || cg_file_has_word (fd, "cgroup.subtree_control", c))
+          if (!cg_words_have (avail, c) || cg_words_have (enabled, c))
             {
-              if (needed && !cg_file_has_word (fd, "cgroup.subtree_control", c))
+              if (needed && !cg_words_have (enabled, c))
                 return cnf_err_set (err, EOPNOTSUPP, "controller %s is not available in the cgroup above %s%s", c,
                                     mount, rel);
               continue;
             }
           snprintf (buf, sizeof buf, "+%s", c);
-          if (write_file_at (fd, "cgroup.subtree_control", buf, strlen (buf), NULL) < 0 && needed)
+          if (write_file_at (fd, "cgroup.subtree_control", buf, strlen (buf), NULL) < 0)
             {
               int e = errno;
-              return cnf_err_set (err, e, "enable %s in %s/%.*s/cgroup.subtree_control%s", c, mount,
-                                  (int) (p - copy - 1), copy + 1,
-                                  e == EBUSY ? " (that cgroup has processes of its own: choose a cgroupsPath whose "
-                                               "parents hold no processes)" : "");
+              if (needed)
+                return cnf_err_set (err, e, "enable %s in %s/%.*s/cgroup.subtree_control%s", c, mount,
+                                    (int) (p - copy - 1), copy + 1,
+                                    e == EBUSY ? " (that cgroup has processes of its own: choose a cgroupsPath "
+                                                 "whose parents hold no processes)" : "");
+            }
+          else
+            {
+              free (enabled);
+              if (read_file_at (fd, "cgroup.subtree_control", &enabled, &len, NULL) < 0)
+                enabled = xstrdup ("");
             }
         }
       slash = strchr (p, '/');

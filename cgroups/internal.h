@@ -75,8 +75,9 @@ size_t cpumask_hex_groups (const char *hex); /* number of comma-separated groups
 int cg_find_mount (char **mount, cnf_err *err);
 /* The calling process's cgroup on the unified hierarchy ("0::/x"), malloc'd. */
 int cg_own_cgroup (char **rel, cnf_err *err);
-/* Whether the space-separated list in file dirfd/name contains word. */
+/* Whether the space-separated list in file dirfd/name (or in the text list) contains word. */
 bool cg_file_has_word (int dirfd, const char *name, const char *word);
+bool cg_words_have (const char *list, const char *word);
 
 /* ---- apply.c ---- */
 /* Which controllers a resource set needs (NULL-terminated static strings). */

@@ -85,15 +85,26 @@ cg_own_cgroup (char **rel, cnf_err *err)
 }
 
 bool
+cg_words_have (const char *list, const char *word)
+{
+  size_t n = strlen (word);
+  const char *t = list;
+  while (t && *t)
+    {
+      t += strspn (t, " \n");
+      if (strncmp (t, word, n) == 0 && (t[n] == ' ' || t[n] == '\n' || t[n] == '\0'))
+        return true;
+      t += strcspn (t, " \n");
+    }
+  return false;
+}
+
+bool
 cg_file_has_word (int dirfd, const char *name, const char *word)
 {
   cleanup_free char *buf = NULL;
-  char *save = NULL, *t;
   size_t len;
   if (read_file_at (dirfd, name, &buf, &len, NULL) < 0)
     return false;
-  for (t = strtok_r (buf, " \n", &save); t; t = strtok_r (NULL, " \n", &save))
-    if (strcmp (t, word) == 0)
-      return true;
-  return false;
+  return cg_words_have (buf, word);
 }

@@ -3,7 +3,7 @@
 RUNTIME_CORE_SOURCES = runtime/spec.h runtime/cli.h runtime/state.c runtime/state.h \
 	runtime/signals.c runtime/signals.h runtime/procfs.c runtime/procfs.h
 RUNTIME_CFLAGS = $(AM_CFLAGS) $(LIBCAP_CFLAGS) $(LIBNL_CFLAGS) $(LIBNL_ROUTE_CFLAGS) $(SECCOMP_CFLAGS) $(SYSTEMD_CFLAGS)
-RUNTIME_LIBS = $(LIBCAP_LIBS) $(LIBNL_ROUTE_LIBS) $(LIBNL_LIBS) $(SECCOMP_LIBS)
+RUNTIME_LIBS = $(LIBCAP_LIBS) $(SECCOMP_LIBS)
 
 noinst_LIBRARIES += runtime/libcnfrt.a
 runtime_libcnfrt_a_SOURCES = $(RUNTIME_CORE_SOURCES)
@@ -13,7 +13,7 @@ bin_PROGRAMS += cnfrun
 cnfrun_SOURCES = runtime/main.c runtime/cmd_lifecycle.c runtime/container.c runtime/container.h \
 	runtime/namespaces.c runtime/namespaces.h runtime/cmd_exec.c runtime/cloned_binary.c runtime/cloned_binary.h
 cnfrun_CFLAGS = $(RUNTIME_CFLAGS)
-cnfrun_LDADD = runtime/libcnfrt.a $(LIBCNFCG) $(LIBCNF) $(RUNTIME_LIBS)
+cnfrun_LDADD = runtime/libcnfrt.a $(LIBCNFCG) lib/libcnf.a $(CNFRUN_DEP_LIBS)
 
 # seccomp (linux.seccomp, profiles, features lists)
 RUNTIME_CORE_SOURCES += runtime/seccomp.c runtime/seccomp.h

@@ -75,6 +75,9 @@ teardown() { cleanup_containers; }
   # Before start, the init is cnfrun itself, running from a sealed memfd (CVE-2019-5736).
   run readlink /proc/$pid/exe
   assert_output --regexp '^/memfd:cnfrun'
+  # ...and sealed against writes (F_GET_SEALS = 1034: SEAL|SHRINK|GROW|WRITE = 15).
+  run python3 -c 'import fcntl, os, sys; print(fcntl.fcntl(os.open(sys.argv[1], os.O_RDONLY), 1034) & 15)' /proc/$pid/exe
+  assert_output 15
   run cnf start life
   assert_success
   [ "$(cnf state life | jq -r .status)" = running ]

@@ -170,6 +170,19 @@ test_cpumask (void **s)
   cpumask_free (&r);
 }
 
+/* Controller lists as cgroup.controllers prints them: whole words only. */
+static void
+test_words_have (void **s)
+{
+  assert_true (cg_words_have ("cpuset cpu io memory hugetlb pids\n", "cpu"));
+  assert_true (cg_words_have ("cpuset cpu io memory hugetlb pids\n", "pids"));
+  assert_true (cg_words_have ("hugetlb", "hugetlb"));
+  assert_false (cg_words_have ("cpuset io\n", "cpu"));
+  assert_false (cg_words_have ("cpuset io\n", "iop"));
+  assert_false (cg_words_have ("", "cpu"));
+  assert_false (cg_words_have ("\n", "cpu"));
+}
+
 static void
 test_devices (void **s)
 {
@@ -326,7 +339,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_shares_to_weight), cmocka_unit_test (test_swap),   cmocka_unit_test (test_cpu_max),
     cmocka_unit_test (test_paths),            cmocka_unit_test (test_cpumask), cmocka_unit_test (test_devices),
-    cmocka_unit_test (test_irq),
+    cmocka_unit_test (test_irq),              cmocka_unit_test (test_words_have),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
