@@ -227,41 +227,55 @@ np_bridge_flush_port (struct np_network *n, uint16_t port_id)
 static inline void
 buf_push (struct np_worker *w, uint16_t dst, struct rte_mbuf *m);
 
+/* Transmit n frames on port p, which this worker owns (it polls it): counts and frees. */
 static void
-flush_one (struct np_worker *w, uint16_t id)
+port_send (struct np_worker *w, struct np_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
-  struct np_txbuf *b = &w->txb[id];
-  struct np_port *p = __atomic_load_n (&dp_ports[id], __ATOMIC_ACQUIRE);
-  uint16_t n = b->n, sent;
-  b->n = 0;
-  if (!n)
-    return;
-  if (!p)
-    {
-      rte_pktmbuf_free_bulk (b->m, n);
-      return;
-    }
   struct np_counters *c = &p->ctr[w->wid];
-  if (p->worker != w->wid && handoff[id])
-    {
-      sent = rte_ring_mp_enqueue_burst (handoff[id], (void **) b->m, n, NULL);
-      if (sent < n)
-        {
-          c->drops[NP_DROP_TX_FULL] += n - sent;
-          rte_pktmbuf_free_bulk (b->m + sent, n - sent);
-        }
-      return;
-    }
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; i++)
-    bytes += rte_pktmbuf_pkt_len (b->m[i]);
-  sent = p->ops->tx (p, w->wid, b->m, n);
+    bytes += rte_pktmbuf_pkt_len (pkts[i]);
+  uint16_t sent = p->ops->tx (p, w->wid, pkts, n);
   c->tx_packets += sent;
   if (sent == n)
     c->tx_bytes += bytes;
   else
     c->drops[NP_DROP_TX_FULL] += n - sent;
   w->tx += sent;
+}
+
+/* Send n frames towards port id: directly when this worker owns it, else through its handoff
+ * ring to the owner. */
+static void
+send_to (struct np_worker *w, uint16_t id, struct rte_mbuf **pkts, uint16_t n)
+{
+  struct np_port *p = __atomic_load_n (&dp_ports[id], __ATOMIC_ACQUIRE);
+  if (unlikely (!p))
+    {
+      rte_pktmbuf_free_bulk (pkts, n);
+      return;
+    }
+  if (p->worker != w->wid && handoff[id])
+    {
+      uint16_t sent = rte_ring_mp_enqueue_burst (handoff[id], (void **) pkts, n, NULL);
+      if (sent < n)
+        {
+          p->ctr[w->wid].drops[NP_DROP_TX_FULL] += n - sent;
+          rte_pktmbuf_free_bulk (pkts + sent, n - sent);
+        }
+      return;
+    }
+  port_send (w, p, pkts, n);
+}
+
+static void
+flush_one (struct np_worker *w, uint16_t id)
+{
+  struct np_txbuf *b = &w->txb[id];
+  uint16_t n = b->n;
+  b->n = 0;
+  if (n)
+    send_to (w, id, b->m, n);
 }
 
 static inline void
@@ -362,8 +376,11 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
           rte_pktmbuf_free_bulk (pkts, n);
           return;
         }
-      for (i = 0; i < n; i++)
-        buf_push (w, (uint16_t) peer, pkts[i]);
+      if (w->txb[peer].n == 0)
+        send_to (w, (uint16_t) peer, pkts, n); /* nothing queued before it: no reordering */
+      else
+        for (i = 0; i < n; i++)
+          buf_push (w, (uint16_t) peer, pkts[i]);
       return;
     }
   /* consecutive frames of a burst usually share addresses: remember the last source learned
@@ -443,10 +460,16 @@ worker_main (void *arg)
   rte_rcu_qsbr_thread_register (qsv, w->wid);
   rte_rcu_qsbr_thread_online (qsv, w->wid);
   log_info ("worker %u polling on lcore %u", w->wid, w->lcore);
+  /* the clock in seconds (for MAC aging) changes once a second: divide only then */
+  uint64_t t0 = rte_get_tsc_cycles (), now_s = 0, next_s = 0;
   while (!w->stop)
     {
-      uint64_t t0 = rte_get_tsc_cycles (), now_s = t0 / tsc_hz + 1;
       uint64_t got = 0;
+      if (unlikely (t0 >= next_s))
+        {
+          now_s = t0 / tsc_hz + 1;
+          next_s = now_s * tsc_hz;
+        }
       struct np_portset *set = __atomic_load_n (&w->set, __ATOMIC_ACQUIRE);
       unsigned i;
       for (i = 0; set && i < set->n; i++)
@@ -457,37 +480,30 @@ worker_main (void *arg)
             {
               n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
               if (n)
-                {
-                  uint64_t bytes = 0;
-                  for (uint16_t j = 0; j < n; j++)
-                    bytes += rte_pktmbuf_pkt_len (pkts[j]);
-                  uint16_t s = p->ops->tx (p, w->wid, pkts, n);
-                  p->ctr[w->wid].tx_packets += s;
-                  if (s == n)
-                    p->ctr[w->wid].tx_bytes += bytes;
-                  p->ctr[w->wid].drops[NP_DROP_TX_FULL] += n - s;
-                  w->tx += s;
-                }
+                port_send (w, p, pkts, n);
             }
           n = p->ops->rx (p, w->wid, pkts, NP_BURST);
           if (!n)
             continue;
           got += n;
           struct np_counters *c = &p->ctr[w->wid];
-          c->rx_packets += n;
+          uint64_t bytes = 0;
           for (uint16_t j = 0; j < n; j++)
-            c->rx_bytes += rte_pktmbuf_pkt_len (pkts[j]);
+            bytes += rte_pktmbuf_pkt_len (pkts[j]);
+          c->rx_packets += n;
+          c->rx_bytes += bytes;
           switch_burst (w, p, pkts, n, now_s);
         }
       while (w->ndirty)
         flush_one (w, w->dirty[--w->ndirty]);
       w->rx += got;
       rte_rcu_qsbr_quiescent (qsv, w->wid);
-      uint64_t dt = rte_get_tsc_cycles () - t0;
+      uint64_t t1 = rte_get_tsc_cycles ();
       if (got)
-        w->busy_cycles += dt;
+        w->busy_cycles += t1 - t0;
       else
-        w->idle_cycles += dt;
+        w->idle_cycles += t1 - t0;
+      t0 = t1;
     }
   rte_rcu_qsbr_thread_offline (qsv, w->wid);
   rte_rcu_qsbr_thread_unregister (qsv, w->wid);
