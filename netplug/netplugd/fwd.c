@@ -384,22 +384,35 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
       return;
     }
   /* consecutive frames of a burst usually share addresses: remember the last source learned
-   * and the last destination resolved within this burst */
-  uint64_t last_src = 0, last_dst = 0;
-  int last_d = -1;
+   * and the last destination resolved within this burst.  On an access port, a frame whose
+   * destination and source repeat those of the last frame forwarded to one access port goes
+   * the same way without parsing or lookups (fp_d: that port, or -1). */
+  uint64_t last_src = 0, last_dst = 0, fp_a = 0;
+  uint32_t fp_b = 0;
+  int last_d = -1, fp_d = -1;
   for (i = 0; i < n; i++)
     {
       struct rte_mbuf *m = pkts[i];
       if (i + 1 < n)
         rte_prefetch0 (rte_pktmbuf_mtod (pkts[i + 1], void *));
-      if (rte_pktmbuf_data_len (m) < RTE_ETHER_HDR_LEN)
+      if (unlikely (rte_pktmbuf_data_len (m) < RTE_ETHER_HDR_LEN))
         {
           c->drops[NP_DROP_BAD_DESC]++;
           rte_pktmbuf_free (m);
           continue;
         }
       struct rte_ether_hdr *eh = rte_pktmbuf_mtod (m, struct rte_ether_hdr *);
+      uint64_t a;
+      uint32_t b;
+      memcpy (&a, eh, sizeof a); /* destination and the first two bytes of the source */
+      memcpy (&b, (const uint8_t *) eh + sizeof a, sizeof b);
+      if (fp_d >= 0 && a == fp_a && b == fp_b)
+        {
+          buf_push (w, (uint16_t) fp_d, m);
+          continue;
+        }
       uint16_t v = in->vlan;
+      bool refused = false;
       if (in->trunk && eh->ether_type == rte_cpu_to_be_16 (RTE_ETHER_TYPE_VLAN))
         {
           if (rte_vlan_strip (m) < 0)
@@ -419,7 +432,10 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
               if (mac_learn (net, sk, in->id, now_s))
                 last_src = sk;
               else
-                c->drops[NP_DROP_MAC_LIMIT]++;
+                {
+                  c->drops[NP_DROP_MAC_LIMIT]++;
+                  refused = true;
+                }
             }
         }
       if (rte_is_multicast_ether_addr (&eh->dst_addr))
@@ -446,7 +462,15 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
           rte_pktmbuf_free (m);
         }
       else if (!in->trunk && !dp->trunk)
-        buf_push (w, (uint16_t) d, m); /* access to access: same VLAN by the MAC key */
+        { /* access to access: same VLAN by the MAC key */
+          buf_push (w, (uint16_t) d, m);
+          if (!refused) /* a refused source is counted on every frame */
+            {
+              fp_a = a;
+              fp_b = b;
+              fp_d = d;
+            }
+        }
       else
         push_vlan (w, in, dp, m, v);
     }
