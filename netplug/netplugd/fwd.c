@@ -30,10 +30,13 @@ const char *const np_drop_names[NP_DROP__COUNT] = {
   [NP_DROP_HAIRPIN] = "hairpin", [NP_DROP_PEER_DOWN] = "peer-down",
 };
 
+/* What one worker polls.  Ports that cannot receive (a memif port without a client) are left
+ * out of rx, so that idle ports cost nothing; handoff rings are drained even for those. */
 struct np_portset
 {
-  unsigned n;
-  struct np_port *p[];
+  unsigned nrx, ndrain;
+  struct np_port *rx[NP_MAX_PORTS];    /* owned by this worker and able to receive */
+  struct np_port *drain[NP_MAX_PORTS]; /* owned, with a handoff ring (several workers) */
 };
 
 struct np_txbuf
@@ -476,6 +479,8 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
     }
 }
 
+static struct np_portset empty_set;
+
 static int
 worker_main (void *arg)
 {
@@ -496,17 +501,19 @@ worker_main (void *arg)
         }
       struct np_portset *set = __atomic_load_n (&w->set, __ATOMIC_ACQUIRE);
       unsigned i;
-      for (i = 0; set && i < set->n; i++)
+      if (unlikely (!set))
+        set = &empty_set;
+      for (i = 0; i < set->ndrain; i++)
         {
-          struct np_port *p = set->p[i];
-          uint16_t n;
-          if (handoff[p->id])
-            {
-              n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
-              if (n)
-                port_send (w, p, pkts, n);
-            }
-          n = p->ops->rx (p, w->wid, pkts, NP_BURST);
+          struct np_port *p = set->drain[i];
+          uint16_t n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
+          if (n)
+            port_send (w, p, pkts, n);
+        }
+      for (i = 0; i < set->nrx; i++)
+        {
+          struct np_port *p = set->rx[i];
+          uint16_t n = p->ops->rx (p, w->wid, pkts, NP_BURST);
           if (!n)
             continue;
           got += n;
@@ -587,7 +594,7 @@ np_fwd_synchronize (void)
   rte_rcu_qsbr_synchronize (qsv, RTE_QSBR_THRID_INVALID);
 }
 
-/* Rebuild every worker's port set and the id table from np.ports. */
+/* Rebuild every worker's port set and the id table from np.ports (and each port's can_rx). */
 void
 np_fwd_publish_ports (void)
 {
@@ -607,10 +614,17 @@ np_fwd_publish_ports (void)
     }
   for (unsigned wi = 0; wi < np.nworkers; wi++)
     {
-      struct np_portset *s = xzalloc (sizeof *s + sizeof (struct np_port *) * NP_MAX_PORTS);
+      struct np_portset *s = xzalloc (sizeof *s);
       for (i = 0; i < NP_MAX_PORTS; i++)
-        if (np.ports[i] && np.ports[i]->worker == wi && np.ports[i]->ops)
-          s->p[s->n++] = np.ports[i];
+        {
+          struct np_port *p = np.ports[i];
+          if (!p || p->worker != wi || !p->ops)
+            continue;
+          if (!p->ops->can_rx || p->ops->can_rx (p))
+            s->rx[s->nrx++] = p;
+          if (handoff[i])
+            s->drain[s->ndrain++] = p;
+        }
       old[wi] = __atomic_exchange_n (&workers[wi]->set, s, __ATOMIC_ACQ_REL);
     }
   np_fwd_synchronize ();

@@ -311,7 +311,7 @@ out:
   return sent;
 }
 
-static const struct np_port_ops memif_ops = { .rx = memif_rx, .tx = memif_tx };
+static const struct np_port_ops memif_ops = { .rx = memif_rx, .tx = memif_tx, .can_rx = np_memif_connected };
 
 /* ---------- control channel ---------- */
 
@@ -416,6 +416,7 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
           return "send failed";
         mp->pending = NULL;
         __atomic_store_n (&mp->conn, c, __ATOMIC_RELEASE);
+        np_fwd_publish_ports (); /* workers start polling it */
         log_info ("memif %s: connected (%s, %u+%u rings)", p->name, mp->peer_name, c->nc2s, c->ns2c);
         return NULL;
       }
@@ -535,7 +536,7 @@ memif_disconnect (struct memif_port *mp, const char *why)
   if (c)
     {
       __atomic_store_n (&mp->conn, NULL, __ATOMIC_RELEASE);
-      np_fwd_synchronize (); /* no worker still copies to/from the regions */
+      np_fwd_publish_ports (); /* unpolled, and no worker still copies to/from the regions */
       log_info ("memif %s: disconnected (%s)", mp->port->name, why);
     }
   conn_free (c);
