@@ -30,10 +30,13 @@ const char *const np_drop_names[NP_DROP__COUNT] = {
   [NP_DROP_HAIRPIN] = "hairpin", [NP_DROP_PEER_DOWN] = "peer-down",
 };
 
+/* What one worker polls.  Ports that cannot receive (a memif port without a client) are left
+ * out of rx, so that idle ports cost nothing; handoff rings are drained even for those. */
 struct np_portset
 {
-  unsigned n;
-  struct np_port *p[];
+  unsigned nrx, ndrain;
+  struct np_port *rx[NP_MAX_PORTS];    /* owned by this worker and able to receive */
+  struct np_port *drain[NP_MAX_PORTS]; /* owned, with a handoff ring (several workers) */
 };
 
 struct np_txbuf
@@ -227,41 +230,55 @@ np_bridge_flush_port (struct np_network *n, uint16_t port_id)
 static inline void
 buf_push (struct np_worker *w, uint16_t dst, struct rte_mbuf *m);
 
+/* Transmit n frames on port p, which this worker owns (it polls it): counts and frees. */
 static void
-flush_one (struct np_worker *w, uint16_t id)
+port_send (struct np_worker *w, struct np_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
-  struct np_txbuf *b = &w->txb[id];
-  struct np_port *p = __atomic_load_n (&dp_ports[id], __ATOMIC_ACQUIRE);
-  uint16_t n = b->n, sent;
-  b->n = 0;
-  if (!n)
-    return;
-  if (!p)
-    {
-      rte_pktmbuf_free_bulk (b->m, n);
-      return;
-    }
   struct np_counters *c = &p->ctr[w->wid];
-  if (p->worker != w->wid && handoff[id])
-    {
-      sent = rte_ring_mp_enqueue_burst (handoff[id], (void **) b->m, n, NULL);
-      if (sent < n)
-        {
-          c->drops[NP_DROP_TX_FULL] += n - sent;
-          rte_pktmbuf_free_bulk (b->m + sent, n - sent);
-        }
-      return;
-    }
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; i++)
-    bytes += rte_pktmbuf_pkt_len (b->m[i]);
-  sent = p->ops->tx (p, w->wid, b->m, n);
+    bytes += rte_pktmbuf_pkt_len (pkts[i]);
+  uint16_t sent = p->ops->tx (p, w->wid, pkts, n);
   c->tx_packets += sent;
   if (sent == n)
     c->tx_bytes += bytes;
   else
     c->drops[NP_DROP_TX_FULL] += n - sent;
   w->tx += sent;
+}
+
+/* Send n frames towards port id: directly when this worker owns it, else through its handoff
+ * ring to the owner. */
+static void
+send_to (struct np_worker *w, uint16_t id, struct rte_mbuf **pkts, uint16_t n)
+{
+  struct np_port *p = __atomic_load_n (&dp_ports[id], __ATOMIC_ACQUIRE);
+  if (unlikely (!p))
+    {
+      rte_pktmbuf_free_bulk (pkts, n);
+      return;
+    }
+  if (p->worker != w->wid && handoff[id])
+    {
+      uint16_t sent = rte_ring_mp_enqueue_burst (handoff[id], (void **) pkts, n, NULL);
+      if (sent < n)
+        {
+          p->ctr[w->wid].drops[NP_DROP_TX_FULL] += n - sent;
+          rte_pktmbuf_free_bulk (pkts + sent, n - sent);
+        }
+      return;
+    }
+  port_send (w, p, pkts, n);
+}
+
+static void
+flush_one (struct np_worker *w, uint16_t id)
+{
+  struct np_txbuf *b = &w->txb[id];
+  uint16_t n = b->n;
+  b->n = 0;
+  if (n)
+    send_to (w, id, b->m, n);
 }
 
 static inline void
@@ -362,27 +379,43 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
           rte_pktmbuf_free_bulk (pkts, n);
           return;
         }
-      for (i = 0; i < n; i++)
-        buf_push (w, (uint16_t) peer, pkts[i]);
+      if (w->txb[peer].n == 0)
+        send_to (w, (uint16_t) peer, pkts, n); /* nothing queued before it: no reordering */
+      else
+        for (i = 0; i < n; i++)
+          buf_push (w, (uint16_t) peer, pkts[i]);
       return;
     }
   /* consecutive frames of a burst usually share addresses: remember the last source learned
-   * and the last destination resolved within this burst */
-  uint64_t last_src = 0, last_dst = 0;
-  int last_d = -1;
+   * and the last destination resolved within this burst.  On an access port, a frame whose
+   * destination and source repeat those of the last frame forwarded to one access port goes
+   * the same way without parsing or lookups (fp_d: that port, or -1). */
+  uint64_t last_src = 0, last_dst = 0, fp_a = 0;
+  uint32_t fp_b = 0;
+  int last_d = -1, fp_d = -1;
   for (i = 0; i < n; i++)
     {
       struct rte_mbuf *m = pkts[i];
       if (i + 1 < n)
         rte_prefetch0 (rte_pktmbuf_mtod (pkts[i + 1], void *));
-      if (rte_pktmbuf_data_len (m) < RTE_ETHER_HDR_LEN)
+      if (unlikely (rte_pktmbuf_data_len (m) < RTE_ETHER_HDR_LEN))
         {
           c->drops[NP_DROP_BAD_DESC]++;
           rte_pktmbuf_free (m);
           continue;
         }
       struct rte_ether_hdr *eh = rte_pktmbuf_mtod (m, struct rte_ether_hdr *);
+      uint64_t a;
+      uint32_t b;
+      memcpy (&a, eh, sizeof a); /* destination and the first two bytes of the source */
+      memcpy (&b, (const uint8_t *) eh + sizeof a, sizeof b);
+      if (fp_d >= 0 && a == fp_a && b == fp_b)
+        {
+          buf_push (w, (uint16_t) fp_d, m);
+          continue;
+        }
       uint16_t v = in->vlan;
+      bool refused = false;
       if (in->trunk && eh->ether_type == rte_cpu_to_be_16 (RTE_ETHER_TYPE_VLAN))
         {
           if (rte_vlan_strip (m) < 0)
@@ -402,7 +435,10 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
               if (mac_learn (net, sk, in->id, now_s))
                 last_src = sk;
               else
-                c->drops[NP_DROP_MAC_LIMIT]++;
+                {
+                  c->drops[NP_DROP_MAC_LIMIT]++;
+                  refused = true;
+                }
             }
         }
       if (rte_is_multicast_ether_addr (&eh->dst_addr))
@@ -429,11 +465,21 @@ switch_burst (struct np_worker *w, struct np_port *in, struct rte_mbuf **pkts, u
           rte_pktmbuf_free (m);
         }
       else if (!in->trunk && !dp->trunk)
-        buf_push (w, (uint16_t) d, m); /* access to access: same VLAN by the MAC key */
+        { /* access to access: same VLAN by the MAC key */
+          buf_push (w, (uint16_t) d, m);
+          if (!refused) /* a refused source is counted on every frame */
+            {
+              fp_a = a;
+              fp_b = b;
+              fp_d = d;
+            }
+        }
       else
         push_vlan (w, in, dp, m, v);
     }
 }
+
+static struct np_portset empty_set;
 
 static int
 worker_main (void *arg)
@@ -443,51 +489,52 @@ worker_main (void *arg)
   rte_rcu_qsbr_thread_register (qsv, w->wid);
   rte_rcu_qsbr_thread_online (qsv, w->wid);
   log_info ("worker %u polling on lcore %u", w->wid, w->lcore);
+  /* the clock in seconds (for MAC aging) changes once a second: divide only then */
+  uint64_t t0 = rte_get_tsc_cycles (), now_s = 0, next_s = 0;
   while (!w->stop)
     {
-      uint64_t t0 = rte_get_tsc_cycles (), now_s = t0 / tsc_hz + 1;
       uint64_t got = 0;
+      if (unlikely (t0 >= next_s))
+        {
+          now_s = t0 / tsc_hz + 1;
+          next_s = now_s * tsc_hz;
+        }
       struct np_portset *set = __atomic_load_n (&w->set, __ATOMIC_ACQUIRE);
       unsigned i;
-      for (i = 0; set && i < set->n; i++)
+      if (unlikely (!set))
+        set = &empty_set;
+      for (i = 0; i < set->ndrain; i++)
         {
-          struct np_port *p = set->p[i];
-          uint16_t n;
-          if (handoff[p->id])
-            {
-              n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
-              if (n)
-                {
-                  uint64_t bytes = 0;
-                  for (uint16_t j = 0; j < n; j++)
-                    bytes += rte_pktmbuf_pkt_len (pkts[j]);
-                  uint16_t s = p->ops->tx (p, w->wid, pkts, n);
-                  p->ctr[w->wid].tx_packets += s;
-                  if (s == n)
-                    p->ctr[w->wid].tx_bytes += bytes;
-                  p->ctr[w->wid].drops[NP_DROP_TX_FULL] += n - s;
-                  w->tx += s;
-                }
-            }
-          n = p->ops->rx (p, w->wid, pkts, NP_BURST);
+          struct np_port *p = set->drain[i];
+          uint16_t n = rte_ring_sc_dequeue_burst (handoff[p->id], (void **) pkts, NP_BURST, NULL);
+          if (n)
+            port_send (w, p, pkts, n);
+        }
+      for (i = 0; i < set->nrx; i++)
+        {
+          struct np_port *p = set->rx[i];
+          uint16_t n = p->ops->rx (p, w->wid, pkts, NP_BURST);
           if (!n)
             continue;
           got += n;
           struct np_counters *c = &p->ctr[w->wid];
-          c->rx_packets += n;
+          uint64_t bytes = 0;
           for (uint16_t j = 0; j < n; j++)
-            c->rx_bytes += rte_pktmbuf_pkt_len (pkts[j]);
+            bytes += rte_pktmbuf_pkt_len (pkts[j]);
+          c->rx_packets += n;
+          c->rx_bytes += bytes;
           switch_burst (w, p, pkts, n, now_s);
         }
       while (w->ndirty)
         flush_one (w, w->dirty[--w->ndirty]);
       w->rx += got;
       rte_rcu_qsbr_quiescent (qsv, w->wid);
-      uint64_t dt = rte_get_tsc_cycles () - t0;
+      uint64_t t1 = rte_get_tsc_cycles ();
       if (got)
-        w->busy_cycles += dt;
+        w->busy_cycles += t1 - t0;
       else
-        w->idle_cycles += dt;
+        w->idle_cycles += t1 - t0;
+      t0 = t1;
     }
   rte_rcu_qsbr_thread_offline (qsv, w->wid);
   rte_rcu_qsbr_thread_unregister (qsv, w->wid);
@@ -547,7 +594,7 @@ np_fwd_synchronize (void)
   rte_rcu_qsbr_synchronize (qsv, RTE_QSBR_THRID_INVALID);
 }
 
-/* Rebuild every worker's port set and the id table from np.ports. */
+/* Rebuild every worker's port set and the id table from np.ports (and each port's can_rx). */
 void
 np_fwd_publish_ports (void)
 {
@@ -567,10 +614,17 @@ np_fwd_publish_ports (void)
     }
   for (unsigned wi = 0; wi < np.nworkers; wi++)
     {
-      struct np_portset *s = xzalloc (sizeof *s + sizeof (struct np_port *) * NP_MAX_PORTS);
+      struct np_portset *s = xzalloc (sizeof *s);
       for (i = 0; i < NP_MAX_PORTS; i++)
-        if (np.ports[i] && np.ports[i]->worker == wi && np.ports[i]->ops)
-          s->p[s->n++] = np.ports[i];
+        {
+          struct np_port *p = np.ports[i];
+          if (!p || p->worker != wi || !p->ops)
+            continue;
+          if (!p->ops->can_rx || p->ops->can_rx (p))
+            s->rx[s->nrx++] = p;
+          if (handoff[i])
+            s->drain[s->ndrain++] = p;
+        }
       old[wi] = __atomic_exchange_n (&workers[wi]->set, s, __ATOMIC_ACQ_REL);
     }
   np_fwd_synchronize ();

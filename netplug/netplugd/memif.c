@@ -80,6 +80,71 @@ desc_ok (const struct memif_conn *c, uint16_t region, uint32_t off, uint32_t len
   return region < c->nregions && (uint64_t) off + len <= c->regions[region].size;
 }
 
+/* A descriptor read with exactly two loads: the client may rewrite it while we look, so every
+ * field is checked and used from these copies only. */
+struct desc_copy
+{
+  uint16_t flags, region;
+  uint32_t length, offset;
+};
+
+static inline struct desc_copy
+desc_read (const void *d) /* a struct memif_desc, 16-byte aligned in its ring */
+{
+  const uint64_t *w = d;
+  uint64_t w0 = __atomic_load_n (&w[0], __ATOMIC_RELAXED), w1 = __atomic_load_n (&w[1], __ATOMIC_RELAXED);
+  return (struct desc_copy){ .flags = (uint16_t) w0, .region = (uint16_t) (w0 >> 16), .length = (uint32_t) (w0 >> 32),
+                             .offset = (uint32_t) w1 };
+}
+
+/* Copy a frame between an mbuf and a client buffer.  rte_memcpy is inlined for the small frames
+ * that dominate packet rates; larger copies go to the C library, whose memcpy is chosen at run
+ * time for this CPU (AVX2 where present) while rte_memcpy is fixed at DPDK's build baseline. */
+static inline void
+frame_copy (void *dst, const void *src, uint32_t len)
+{
+  if (len <= 256)
+    rte_memcpy (dst, src, len);
+  else
+    memcpy (dst, src, len);
+}
+
+/* Slow path of memif_rx: a frame in several descriptors, or a descriptor that fails a check.
+ * Consumes the whole chain from *cur; returns the frame length, or 0 after counting a drop. */
+static uint32_t
+rx_chain (const struct memif_conn *c, const struct mring *r, uint16_t *cur, uint16_t *avail, uint8_t *dst,
+          uint32_t room, struct np_counters *ctr)
+{
+  const struct memif_ring *ring = r->ring;
+  uint32_t total = 0;
+  bool bad = false, big = false;
+  struct desc_copy d;
+  do
+    {
+      d = desc_read (&ring->desc[*cur & r->mask]);
+      (*cur)++;
+      (*avail)--;
+      if (!desc_ok (c, d.region, d.offset, d.length))
+        bad = true;
+      else if (total + d.length > room)
+        big = true;
+      else if (!bad && !big)
+        {
+          frame_copy (dst + total, c->regions[d.region].addr + d.offset, d.length);
+          total += d.length;
+        }
+    }
+  while ((d.flags & MEMIF_DESC_FLAG_NEXT) && *avail);
+  if (d.flags & MEMIF_DESC_FLAG_NEXT)
+    bad = true; /* chain runs past head */
+  if (bad || big || total == 0)
+    {
+      ctr->drops[bad || total == 0 ? NP_DROP_BAD_DESC : NP_DROP_TOO_BIG]++;
+      return 0;
+    }
+  return total;
+}
+
 static uint16_t
 memif_rx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -89,14 +154,15 @@ memif_rx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
   uint16_t got = 0;
   if (!c)
     return 0;
-  unsigned q = c->rx_next++ % c->nc2s;
-  struct mring *r = &c->c2s[q];
+  struct mring *r = &c->c2s[c->rx_next];
+  if (unlikely (c->nc2s > 1) && ++c->rx_next == c->nc2s)
+    c->rx_next = 0;
   struct memif_ring *ring = r->ring;
   uint16_t cur = r->last, head = __atomic_load_n (&ring->head, __ATOMIC_ACQUIRE);
   uint16_t avail = (uint16_t) (head - cur);
   if (avail == 0)
     return 0;
-  if (avail > r->size)
+  if (unlikely (avail > r->size))
     { /* corrupt index: ignore the ring this round */
       ctr->drops[NP_DROP_BAD_DESC]++;
       return 0;
@@ -104,52 +170,40 @@ memif_rx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
   /* allocate what the ring holds, not a whole burst: unused mbufs would go straight back */
   if (avail < n)
     n = avail;
-  if (rte_pktmbuf_alloc_bulk (np.pool, pkts, n) < 0)
+  if (unlikely (rte_pktmbuf_alloc_bulk (np.pool, pkts, n) < 0))
     {
       ctr->drops[NP_DROP_NO_BUFFER]++;
       return 0;
     }
+  const uint32_t room = rte_pktmbuf_tailroom (pkts[0]); /* the same for every fresh mbuf */
+  struct desc_copy d = desc_read (&ring->desc[cur & r->mask]);
   while (avail && got < n)
     {
       struct rte_mbuf *m = pkts[got];
-      if (avail > 1)
-        { /* a prefetch never faults, so the next buffer may be touched before its check */
-          const struct memif_desc *nd = &ring->desc[(uint16_t) (cur + 1) & r->mask];
-          uint16_t nr = nd->region;
-          if (nr < c->nregions)
-            rte_prefetch0 (c->regions[nr].addr + nd->offset);
-        }
       uint8_t *dst = rte_pktmbuf_mtod (m, uint8_t *);
-      uint32_t room = rte_pktmbuf_tailroom (m), total = 0;
-      bool bad = false, big = false;
-      uint16_t flags;
-      do
+      uint32_t len = d.length;
+      if (likely (!(d.flags & MEMIF_DESC_FLAG_NEXT) && len - 1 < room && desc_ok (c, d.region, d.offset, len)))
         {
-          const struct memif_desc *d = &ring->desc[cur & r->mask];
-          flags = d->flags;
-          uint16_t region = d->region;
-          uint32_t off = d->offset, len = d->length;
+          const uint8_t *src = c->regions[d.region].addr + d.offset;
           cur++;
           avail--;
-          if (!desc_ok (c, region, off, len))
-            bad = true;
-          else if (total + len > room)
-            big = true;
-          else if (!bad && !big)
-            {
-              rte_memcpy (dst + total, c->regions[region].addr + off, len);
-              total += len;
+          if (avail)
+            { /* a prefetch never faults, so the next buffer may be touched before its check */
+              d = desc_read (&ring->desc[cur & r->mask]);
+              if (d.region < c->nregions)
+                rte_prefetch0 (c->regions[d.region].addr + d.offset);
             }
+          frame_copy (dst, src, len);
         }
-      while ((flags & MEMIF_DESC_FLAG_NEXT) && avail);
-      if (flags & MEMIF_DESC_FLAG_NEXT)
-        bad = true; /* chain runs past head */
-      if (bad || big || total == 0)
+      else
         {
-          ctr->drops[bad || total == 0 ? NP_DROP_BAD_DESC : NP_DROP_TOO_BIG]++;
-          continue;
+          len = rx_chain (c, r, &cur, &avail, dst, room, ctr);
+          if (avail)
+            d = desc_read (&ring->desc[cur & r->mask]);
+          if (!len)
+            continue;
         }
-      m->data_len = m->pkt_len = total;
+      m->data_len = m->pkt_len = len;
       m->port = p->id;
       got++;
     }
@@ -158,6 +212,49 @@ memif_rx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
   if (got < n)
     rte_pktmbuf_free_bulk (pkts + got, n - got);
   return got;
+}
+
+/* Slow path of memif_tx: a chained mbuf, or a frame longer than one client buffer.  Fills
+ * descriptors from *slot; returns false (slot untouched) when the frame does not fit. */
+static bool
+tx_chain (const struct memif_conn *c, const struct mring *r, uint16_t *slot, uint16_t *free_slots,
+          struct rte_mbuf *seg, struct np_counters *ctr)
+{
+  struct memif_ring *ring = r->ring;
+  uint16_t s = *slot, f = *free_slots;
+  uint32_t soff = 0;
+  while (seg && f)
+    {
+      struct memif_desc *dp = &ring->desc[s & r->mask];
+      struct desc_copy d = desc_read (dp);
+      uint32_t doff = 0;
+      if (d.length == 0 || !desc_ok (c, d.region, d.offset, d.length))
+        {
+          ctr->drops[NP_DROP_BAD_DESC]++;
+          return false;
+        }
+      while (seg && doff < d.length)
+        {
+          uint32_t len = RTE_MIN (d.length - doff, (uint32_t) seg->data_len - soff);
+          frame_copy (c->regions[d.region].addr + d.offset + doff, rte_pktmbuf_mtod_offset (seg, uint8_t *, soff), len);
+          doff += len;
+          soff += len;
+          if (soff == seg->data_len)
+            {
+              seg = seg->next;
+              soff = 0;
+            }
+        }
+      dp->length = doff;
+      dp->flags = seg ? MEMIF_DESC_FLAG_NEXT : 0;
+      s++;
+      f--;
+    }
+  if (seg) /* ring full mid-chain: roll back this frame */
+    return false;
+  *slot = s;
+  *free_slots = f;
+  return true;
 }
 
 static uint16_t
@@ -172,54 +269,29 @@ memif_tx (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n)
   struct memif_ring *ring = r->ring;
   uint16_t slot = r->last, head = __atomic_load_n (&ring->head, __ATOMIC_ACQUIRE);
   uint16_t free_slots = (uint16_t) (head - slot);
-  if (free_slots > r->size)
+  if (unlikely (free_slots > r->size))
     {
       p->ctr[wid].drops[NP_DROP_BAD_DESC]++;
       goto out;
     }
   for (i = 0; i < n && free_slots; i++)
     {
-      struct rte_mbuf *seg = pkts[i];
-      uint32_t soff = 0;
-      uint16_t first = slot;
-      bool ok = true;
+      struct rte_mbuf *m = pkts[i];
+      struct memif_desc *dp = &ring->desc[slot & r->mask];
+      struct desc_copy d = desc_read (dp);
+      uint32_t len = m->data_len;
       if (i + 1 < n)
         rte_prefetch0 (rte_pktmbuf_mtod (pkts[i + 1], void *));
-      while (seg && free_slots)
+      if (likely (m->nb_segs == 1 && len <= d.length && desc_ok (c, d.region, d.offset, d.length)))
         {
-          struct memif_desc *d = &ring->desc[slot & r->mask];
-          uint16_t region = d->region;
-          uint32_t off = d->offset, room = d->length, doff = 0;
-          if (room == 0 || !desc_ok (c, region, off, room))
-            {
-              ok = false;
-              break;
-            }
-          while (seg && doff < room)
-            {
-              uint32_t len = RTE_MIN (room - doff, (uint32_t) seg->data_len - soff);
-              rte_memcpy (c->regions[region].addr + off + doff, rte_pktmbuf_mtod_offset (seg, uint8_t *, soff), len);
-              doff += len;
-              soff += len;
-              if (soff == seg->data_len)
-                {
-                  seg = seg->next;
-                  soff = 0;
-                }
-            }
-          d->length = doff;
-          d->flags = seg ? MEMIF_DESC_FLAG_NEXT : 0;
+          frame_copy (c->regions[d.region].addr + d.offset, rte_pktmbuf_mtod (m, uint8_t *), len);
+          dp->length = len;
+          dp->flags = 0;
           slot++;
           free_slots--;
         }
-      if (!ok || seg)
-        {
-          /* did not fit (ring full mid-chain or bad buffer): roll back this frame */
-          slot = first;
-          if (!ok)
-            p->ctr[wid].drops[NP_DROP_BAD_DESC]++;
-          break;
-        }
+      else if (!tx_chain (c, r, &slot, &free_slots, m, &p->ctr[wid]))
+        break;
       sent++;
     }
   if (slot != r->last)
@@ -239,7 +311,7 @@ out:
   return sent;
 }
 
-static const struct np_port_ops memif_ops = { .rx = memif_rx, .tx = memif_tx };
+static const struct np_port_ops memif_ops = { .rx = memif_rx, .tx = memif_tx, .can_rx = np_memif_connected };
 
 /* ---------- control channel ---------- */
 
@@ -344,6 +416,7 @@ handle_msg (struct memif_port *mp, const struct memif_msg *m, int fd)
           return "send failed";
         mp->pending = NULL;
         __atomic_store_n (&mp->conn, c, __ATOMIC_RELEASE);
+        np_fwd_publish_ports (); /* workers start polling it */
         log_info ("memif %s: connected (%s, %u+%u rings)", p->name, mp->peer_name, c->nc2s, c->ns2c);
         return NULL;
       }
@@ -463,7 +536,7 @@ memif_disconnect (struct memif_port *mp, const char *why)
   if (c)
     {
       __atomic_store_n (&mp->conn, NULL, __ATOMIC_RELEASE);
-      np_fwd_synchronize (); /* no worker still copies to/from the regions */
+      np_fwd_publish_ports (); /* unpolled, and no worker still copies to/from the regions */
       log_info ("memif %s: disconnected (%s)", mp->port->name, why);
     }
   conn_free (c);

@@ -47,11 +47,14 @@ struct np_port;
 struct np_network;
 
 /* Data-path operations of one port kind.  rx fills up to n mbufs and returns how many.
- * tx takes ownership of all n mbufs (frees them) and returns how many were sent. */
+ * tx takes ownership of all n mbufs (frees them) and returns how many were sent.
+ * can_rx (optional, control thread): whether rx can return anything now; a kind that has it
+ * calls np_fwd_publish_ports whenever its answer changes, and workers poll only ports that can. */
 struct np_port_ops
 {
   uint16_t (*rx) (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n);
   uint16_t (*tx) (struct np_port *p, unsigned wid, struct rte_mbuf **pkts, uint16_t n);
+  bool (*can_rx) (const struct np_port *p);
 };
 
 struct np_port
