@@ -405,6 +405,7 @@ main (int argc, char **argv)
     }
   log_info ("stopping");
   np_fwd_stop ();
+  np_ports_release ();
   rte_eal_cleanup ();
   return 0;
 }

@@ -353,6 +353,23 @@ np_port_add_json (const json_value *req, json_writer *out, cnf_err *err)
   return 0;
 }
 
+/* At a clean stop, after the workers are gone: every port is closed and freed, but the state
+ * file keeps them, so the next start recreates the same ports. */
+void
+np_ports_release (void)
+{
+  for (unsigned i = 0; i < NP_MAX_PORTS; i++)
+    {
+      struct np_port *p = np.ports[i];
+      if (!p)
+        continue;
+      np.ports[i] = NULL;
+      port_close (p);
+      port_free (p);
+    }
+  np.nports = 0;
+}
+
 int
 np_port_del (const char *name, cnf_err *err)
 {

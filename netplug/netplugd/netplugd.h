@@ -145,6 +145,8 @@ struct np_port *np_port_find (const char *name);
 struct np_network *np_net_find (const char *name);
 int np_port_add_json (const json_value *req, json_writer *out, cnf_err *err);
 int np_port_del (const char *name, cnf_err *err);
+/* Close and free every port at a clean stop (workers stopped); the state file is left as it is. */
+void np_ports_release (void);
 int np_net_add_json (const json_value *req, json_writer *out, cnf_err *err);
 int np_net_del (const char *name, cnf_err *err);
 int np_attach (const char *port, const char *net, int vlan, cnf_err *err);
