@@ -720,7 +720,6 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
       else if (h.type == SYNC_INIT_PID)
         {
           init = h.value;
-          cnf_debug_stage ("namespaces");
           free (payload);
           payload = NULL;
           break;
@@ -731,6 +730,8 @@ container_create (struct cnf_global *g, const struct create_opts *o, struct cnf_
   if (stage1 > 0)
     waitpid (stage1, NULL, 0);
   stage1 = -1;
+  /* Reached on both paths: the init cloned straight into its namespaces, or made by stage-1. */
+  cnf_debug_stage ("namespaces");
   st->pid = init;
   st->pid_start = state_pid_start_of (init);
   if (cg && cg_dirfd (cg) < 0 && cg_enter (cg, init, err) < 0)

@@ -204,20 +204,22 @@ create_enospc() {
   MNT=
 }
 
-@test "faults: disk full: the state dir, the state file, the exec fifo or a later state save: clean ENOSPC, nothing left" {
+@test "faults: disk full: the state dir, the config copy, the exec fifo or the state save: clean ENOSPC, nothing left" {
   update_config '.process.args = ["sleep", "1000"] | .linux.cgroupsPath = "'"$CGREL"'"'
+  # one inode more each time: the state dir, the config copy (temp file), the exec fifo, and
+  # the state file's temp file
   create_enospc size=8k,nr_inodes=1 "create state dir"
-  create_enospc size=8k,nr_inodes=2 "save state of container"
+  create_enospc size=8k,nr_inodes=2 "create config.json"
   create_enospc size=8k,nr_inodes=3 "create exec fifo"
-  # room for the first save, not for the one after the cgroup exists (temp file + old file)
   create_enospc size=8k,nr_inodes=4 "save state of container"
+  # room for the config copy's page, not for the state file's
   create_enospc size=4k "write state.json"
 }
 
-@test "faults: disk full: a state file larger than the root (big annotations) fails cleanly" {
+@test "faults: disk full: a config larger than the root (big annotations) fails cleanly" {
   update_config '.process.args = ["sleep", "1000"] | .linux.cgroupsPath = "'"$CGREL"'"
     | .annotations = {"big": ("x" * 20000)}'
-  create_enospc size=12k "write state.json"
+  create_enospc size=12k "write config.json"
 }
 
 @test "faults: disk full: a --pid-file that cannot be written fails create and leaves nothing" {
