@@ -143,6 +143,14 @@ tp_link_down() {
   grep "Link status:" "$NPD_DIR/$1.log" | tail -1 | grep -q down
 }
 
+# tp_alive NAME: testpmd NAME still runs (not exited, not a zombie).
+tp_alive() {
+  local pidv="TP_PID_$1" st
+  [ -n "${!pidv:-}" ] || return 1
+  st=$(ps -o stat= -p "${!pidv}" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "${st#Z}" = "$st" ]
+}
+
 tp_stop() {
   local name=$1 pidv="TP_PID_$1" fdv="TP_FD_$1"
   [ -n "${!pidv:-}" ] || return 0
