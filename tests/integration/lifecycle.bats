@@ -310,14 +310,16 @@ JSON
 }
 
 @test "create killed with SIGKILL mid-way: delete --force removes everything" {
-  update_config '.process.args = ["sleep", "100"] | .hooks.createRuntime = [{"path": "/bin/sleep", "args": ["sleep", "30"]}]'
+  # a duration no other process on the host uses, so that only this hook is killed below
+  local nap=29.$$
+  update_config '.process.args = ["sleep", "100"] | .hooks.createRuntime = [{"path": "/bin/sleep", "args": ["sleep", "'"$nap"'"]}]'
   cnf create -b "$BUNDLE" killed &
   cpid=$!
   wait_for 100 sh -c "[ -n \"\$(jq -r '.pid // 0' '$ROOT/killed/state.json' 2>/dev/null | grep -v '^0$')\" ]"
   init=$(jq -r .pid "$ROOT/killed/state.json")
   kill -9 $cpid
   wait $cpid || true
-  pkill -9 -f "sleep 30" || true
+  pkill -9 -f -x "sleep $nap" || true
   run cnf delete --force killed
   assert_success
   [ ! -e "$ROOT/killed" ]
