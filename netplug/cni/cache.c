@@ -35,13 +35,16 @@ open_dir (cnf_err *err)
 }
 
 int
-np_cache_write (const char *cid, const char *ifname, const char *text, cnf_err *err)
+np_cache_write (const char *cid, const char *ifname, const char *text, bool durable, cnf_err *err)
 {
   cleanup_close int dfd = open_dir (err);
   if (dfd < 0)
     return -1;
   cleanup_free char *name = entry_name (cid, ifname);
-  if (write_file_atomic_at (dfd, name, text, strlen (text), 0600, err) < 0)
+  size_t len = strlen (text);
+  if ((durable ? write_file_atomic_at (dfd, name, text, len, 0600, err)
+               : write_file_replace_at (dfd, name, text, len, 0600, err))
+      < 0)
     {
       if (*err)
         (*err)->code = CNI_ERR_IO;

@@ -4,12 +4,16 @@
 #ifndef NETPLUG_CACHE_H
 #define NETPLUG_CACHE_H
 
+#include <stdbool.h>
+
 #include "lib/error.h"
 #include "lib/json.h"
 
 const char *np_cache_dir (void);
-/* Write the entry (text is a JSON object). */
-int np_cache_write (const char *cid, const char *ifname, const char *text, cnf_err *err);
+/* Write the entry (text is a JSON object), atomically.  durable: fsync before the rename (the
+ * final entry of an ADD); the pending entries written during an ADD only have to survive the
+ * plugin being killed, which the page cache ensures. */
+int np_cache_write (const char *cid, const char *ifname, const char *text, bool durable, cnf_err *err);
 /* Read the entry: 0 and *out set, 0 and *out NULL when absent, -1 on I/O error. */
 int np_cache_read (const char *cid, const char *ifname, json_value **out, cnf_err *err);
 int np_cache_remove (const char *cid, const char *ifname);

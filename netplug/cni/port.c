@@ -159,7 +159,7 @@ port_cache_save (const struct np_call *c, const char *port, const char *pod_dir,
     json_w_kbool (w, "pending", true);
   json_w_obj_close (w);
   cleanup_free char *text = json_writer_steal (w, NULL);
-  return np_cache_write (c->env.container_id, c->env.ifname, text, err);
+  return np_cache_write (c->env.container_id, c->env.ifname, text, result11 != NULL, err);
 }
 
 int

@@ -225,7 +225,7 @@ cache_save (struct sriov_ctx *x, const char *result11, cnf_err *err)
     json_w_kbool (w, "pending", true);
   json_w_obj_close (w);
   cleanup_free char *text = json_writer_steal (w, NULL);
-  if (np_cache_write (c->env.container_id, c->env.ifname, text, err) < 0)
+  if (np_cache_write (c->env.container_id, c->env.ifname, text, result11 != NULL, err) < 0)
     return -1;
   x->cached = true;
   return 0;
