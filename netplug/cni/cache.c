@@ -35,15 +35,25 @@ open_dir (cnf_err *err)
 }
 
 int
-np_cache_write (const char *cid, const char *ifname, const char *text, bool durable, cnf_err *err)
+np_cache_write (json_writer *w, const char *cid, const char *ifname, const char *devinfo, const char *config,
+                const char *result11, cnf_err *err)
 {
+  if (devinfo)
+    json_w_kstr (w, "devinfo", devinfo);
+  json_w_kstr (w, "config", config);
+  if (result11)
+    json_w_kstr (w, "result", result11);
+  else
+    json_w_kbool (w, "pending", true);
+  json_w_obj_close (w);
+  cleanup_free char *text = json_writer_steal (w, NULL);
   cleanup_close int dfd = open_dir (err);
   if (dfd < 0)
     return -1;
   cleanup_free char *name = entry_name (cid, ifname);
   size_t len = strlen (text);
-  if ((durable ? write_file_atomic_at (dfd, name, text, len, 0600, err)
-               : write_file_replace_at (dfd, name, text, len, 0600, err))
+  if ((result11 ? write_file_atomic_at (dfd, name, text, len, 0600, err)
+                : write_file_replace_at (dfd, name, text, len, 0600, err))
       < 0)
     {
       if (*err)

@@ -10,10 +10,12 @@
 #include "lib/json.h"
 
 const char *np_cache_dir (void);
-/* Write the entry (text is a JSON object), atomically.  durable: fsync before the rename (the
- * final entry of an ADD); the pending entries written during an ADD only have to survive the
- * plugin being killed, which the page cache ensures. */
-int np_cache_write (const char *cid, const char *ifname, const char *text, bool durable, cnf_err *err);
+/* Finish the entry object opened in w (taking w): devinfo (when set), the plugin config, and
+ * either the result (the final entry of an ADD, fsynced) or "pending": true (an entry written
+ * during an ADD, which only has to survive the plugin being killed: the page cache does), then
+ * write it atomically. */
+int np_cache_write (json_writer *w, const char *cid, const char *ifname, const char *devinfo, const char *config,
+                    const char *result11, cnf_err *err);
 /* Read the entry: 0 and *out set, 0 and *out NULL when absent, -1 on I/O error. */
 int np_cache_read (const char *cid, const char *ifname, json_value **out, cnf_err *err);
 int np_cache_remove (const char *cid, const char *ifname);

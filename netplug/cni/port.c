@@ -150,16 +150,7 @@ port_cache_save (const struct np_call *c, const char *port, const char *pod_dir,
   json_w_kstr (w, "podDir", pod_dir);
   if (sock)
     json_w_kstr (w, "socket", sock);
-  if (devinfo)
-    json_w_kstr (w, "devinfo", devinfo);
-  json_w_kstr (w, "config", k->raw);
-  if (result11)
-    json_w_kstr (w, "result", result11);
-  else
-    json_w_kbool (w, "pending", true);
-  json_w_obj_close (w);
-  cleanup_free char *text = json_writer_steal (w, NULL);
-  return np_cache_write (c->env.container_id, c->env.ifname, text, result11 != NULL, err);
+  return np_cache_write (w, c->env.container_id, c->env.ifname, devinfo, k->raw, result11, err);
 }
 
 int

@@ -216,16 +216,7 @@ cache_save (struct sriov_ctx *x, const char *result11, cnf_err *err)
       state_json (w, "vfSaved", &x->saved);
       want_json (w, &x->want);
     }
-  if (x->devinfo)
-    json_w_kstr (w, "devinfo", x->devinfo);
-  json_w_kstr (w, "config", c->conf.raw);
-  if (result11)
-    json_w_kstr (w, "result", result11);
-  else
-    json_w_kbool (w, "pending", true);
-  json_w_obj_close (w);
-  cleanup_free char *text = json_writer_steal (w, NULL);
-  if (np_cache_write (c->env.container_id, c->env.ifname, text, result11 != NULL, err) < 0)
+  if (np_cache_write (w, c->env.container_id, c->env.ifname, x->devinfo, c->conf.raw, result11, err) < 0)
     return -1;
   x->cached = true;
   return 0;
