@@ -45,6 +45,17 @@ sockets_are() {
   for n in "$@"; do [ -S "$NPD_DIR/sock/$n.sock" ]; done
 }
 
+# flow_a_to_b: once both memif ports are up, A sends without pause (txonly) and B receives;
+# returns when netplugd has forwarded more than 1000 frames to b.
+flow_a_to_b() {
+  wait_for port_state_is a up
+  wait_for port_state_is b up
+  tp_cmd B start
+  tp_cmd A "set fwd txonly"
+  tp_cmd A start
+  wait_for counter_above b tx_packets 1000
+}
+
 # revive_or_reconnect NAME SOCKARGS [testpmd args]: reconnect a live client, restart a dead one.
 revive_or_reconnect() {
   local name=$1
@@ -68,12 +79,7 @@ revive_or_reconnect() {
   ctl port add c --type memif --network br0
   tp_start A "$NPD_DIR/sock/a.sock,mac=$MAC_A" --eth-peer=0,$MAC_B
   tp_start B "$NPD_DIR/sock/b.sock,mac=$MAC_B"
-  wait_for port_state_is a up
-  wait_for port_state_is b up
-  tp_cmd B start
-  tp_cmd A "set fwd txonly"
-  tp_cmd A start
-  wait_for counter_above b tx_packets 1000
+  flow_a_to_b
   kill -9 "$NPD_PID"                              # while A sends
   wait "$NPD_PID" 2>/dev/null || true
   NPD_PID=
@@ -92,12 +98,7 @@ revive_or_reconnect() {
   # is started again on the same socket, as its pod would be.
   revive_or_reconnect A "$NPD_DIR/sock/a.sock,mac=$MAC_A" --eth-peer=0,$MAC_B
   revive_or_reconnect B "$NPD_DIR/sock/b.sock,mac=$MAC_B"
-  wait_for port_state_is a up
-  wait_for port_state_is b up
-  tp_cmd B start
-  tp_cmd A "set fwd txonly"
-  tp_cmd A start
-  wait_for counter_above b tx_packets 1000
+  flow_a_to_b
   tp_cmd A stop; tp_cmd B stop
   [ "$(npd_counter a rx_packets)" -gt 1000 ]
 
