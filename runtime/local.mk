@@ -14,6 +14,7 @@ cnfrun_SOURCES = runtime/main.c runtime/cmd_lifecycle.c runtime/container.c runt
 	runtime/namespaces.c runtime/namespaces.h runtime/cmd_exec.c runtime/cloned_binary.c runtime/cloned_binary.h
 cnfrun_CFLAGS = $(RUNTIME_CFLAGS)
 cnfrun_LDADD = runtime/libcnfrt.a $(LIBCNFCG) lib/libcnf.a $(CNFRUN_DEP_LIBS)
+cnfrun_LDFLAGS = $(AM_LDFLAGS) $(CNFRUN_LDFLAGS)
 
 # seccomp (linux.seccomp, profiles, features lists)
 RUNTIME_CORE_SOURCES += runtime/seccomp.c runtime/seccomp.h
