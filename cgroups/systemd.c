@@ -38,6 +38,7 @@ static struct
   __typeof__ (sd_bus_message_unref) *message_unref;
   __typeof__ (sd_bus_open_system) *open_system;
   __typeof__ (sd_bus_unref) *unref;
+  char why[512]; /* why it could not be loaded */
 } sdb;
 
 static int
@@ -46,7 +47,7 @@ sdb_load (cnf_err *err)
   if (!sdb.tried)
     {
       sdb.tried = true;
-      sdb.lib = dlopen ("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+      sdb.lib = cnf_dlopen ("libsystemd.so.0", sdb.why, sizeof sdb.why);
       if (sdb.lib)
         {
 #define SDB_SYM(field, name) (sdb.field = (__typeof__ (sdb.field)) dlsym (sdb.lib, name)) != NULL
@@ -60,6 +61,7 @@ sdb_load (cnf_err *err)
                 && SDB_SYM (message_unref, "sd_bus_message_unref") && SDB_SYM (open_system, "sd_bus_open_system")
                 && SDB_SYM (unref, "sd_bus_unref")))
             {
+              snprintf (sdb.why, sizeof sdb.why, "it lacks one of the sd-bus functions cnfrun calls");
               dlclose (sdb.lib);
               sdb.lib = NULL;
             }
@@ -67,7 +69,8 @@ sdb_load (cnf_err *err)
         }
     }
   if (sdb.lib == NULL)
-    return cnf_err_set (err, ENOENT, "--systemd-cgroup: cannot load libsystemd.so.0 (Debian package libsystemd0)");
+    return cnf_err_set (err, 0, "--systemd-cgroup: cannot load libsystemd.so.0 (Debian package libsystemd0): %s",
+                        sdb.why);
   return 0;
 }
 

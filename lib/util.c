@@ -1,8 +1,11 @@
 /* util.c — shared helpers (see util.h). */
+#include <dlfcn.h>
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -373,4 +376,22 @@ parse_i64 (const char *s, long long *out)
   if (errno != 0 || *end != '\0')
     return errno = errno ? errno : EINVAL, -1;
   return 0;
+}
+
+void *
+cnf_dlopen (const char *name, char *why, size_t why_len)
+{
+  void *h = dlopen (name, RTLD_NOW | RTLD_LOCAL);
+  if (h == NULL && why && why_len)
+    {
+      const char *e = dlerror ();
+      /* AT_BASE is the dynamic loader's address: 0 in a static program. */
+      bool is_static = getauxval (AT_BASE) == 0;
+      snprintf (why, why_len, "%s%s%s%s", e ? e : "unknown error",
+                is_static ? "; cnfrun is linked statically and loads this library through glibc's static "
+                            "dlopen, which needs the glibc cnfrun was built with (" : "",
+                is_static ? gnu_get_libc_version () : "",
+                is_static ? "): rebuild cnfrun, or configure it with --disable-static-cnfrun" : "");
+    }
+  return h;
 }

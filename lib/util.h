@@ -1,6 +1,6 @@
 /* util.h — small helpers shared by every program: cleanup attributes, allocation that aborts on
  * OOM, whole-file reads, atomic writes (temp file + rename), and writes to control files
- * (sysfs, procfs, cgroupfs) that report the path on failure. */
+ * (sysfs, procfs, cgroupfs) that report the path on failure, and dlopen with its reason. */
 #ifndef CNF_UTIL_H
 #define CNF_UTIL_H
 
@@ -64,5 +64,10 @@ bool str_has_suffix (const char *s, const char *suffix);
 /* Parse a decimal/0x number fully; -1 with errno=EINVAL on junk. */
 int parse_u64 (const char *s, unsigned long long *out);
 int parse_i64 (const char *s, long long *out);
+
+/* dlopen (name, RTLD_NOW | RTLD_LOCAL), and on failure the loader's reason in why; in a static
+ * program (cnfrun's default build) the reason adds that such a library needs the glibc the
+ * program was built with. */
+void *cnf_dlopen (const char *name, char *why, size_t why_len);
 
 #endif

@@ -38,6 +38,7 @@ static struct
 {
   bool tried;
   void *lib;
+  char why[512]; /* why it could not be loaded */
 #define NL_PTR(f) __typeof__ (f) *p_##f;
   NL_FUNCS (NL_PTR)
 #undef NL_PTR
@@ -51,8 +52,13 @@ nl_load (cnf_err *err)
       bool ok = true;
       nlf.tried = true;
       /* libnl-route-3 pulls in libnl-3; dlsym on its handle searches both. */
-      nlf.lib = dlopen ("libnl-route-3.so.200", RTLD_NOW | RTLD_LOCAL);
-#define NL_SYM(f) ok = ok && (nlf.p_##f = (__typeof__ (nlf.p_##f)) dlsym (nlf.lib, #f)) != NULL;
+      nlf.lib = cnf_dlopen ("libnl-route-3.so.200", nlf.why, sizeof nlf.why);
+#define NL_SYM(f)                                                                                            \
+  if (ok && (nlf.p_##f = (__typeof__ (nlf.p_##f)) dlsym (nlf.lib, #f)) == NULL)                              \
+    {                                                                                                        \
+      ok = false;                                                                                            \
+      snprintf (nlf.why, sizeof nlf.why, "it has no symbol %s", #f);                                         \
+    }
       if (nlf.lib)
         {
           NL_FUNCS (NL_SYM)
@@ -65,8 +71,9 @@ nl_load (cnf_err *err)
 #undef NL_SYM
     }
   if (nlf.lib == NULL)
-    return cnf_err_set (err, ENOENT,
-                        "linux.netDevices: cannot load libnl-route-3.so.200 (Debian package libnl-route-3-200)");
+    return cnf_err_set (err, 0,
+                        "linux.netDevices: cannot load libnl-route-3.so.200 (Debian package libnl-route-3-200): %s",
+                        nlf.why);
   return 0;
 }
 

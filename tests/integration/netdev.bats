@@ -97,3 +97,23 @@ ct_pid() { "$CNFRUN" --root "$ROOT" state "$1" | jq -r .pid; }
   assert_output --partial "eth9"
   assert_output --partial "192.0.2.77/24"
 }
+
+@test "netDevices: a libnl that cannot be loaded fails create with the loader's reason; nothing is left" {
+  # libnl is loaded only for netDevices; a file that is not a library stands in for a broken one
+  # (LD_LIBRARY_PATH is searched first by dlopen, static build or not).
+  mkdir "$BATS_TEST_TMPDIR/lib"
+  echo "not a library" > "$BATS_TEST_TMPDIR/lib/libnl-route-3.so.200"
+  update_config ".process.args = [\"sleep\", \"100\"] | .linux.netDevices = {\"$DEV\": {\"name\": \"eth7\"}}"
+  run ! env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" "$CNFRUN" --root "$ROOT" create -b "$BUNDLE" nd5
+  assert_output --partial "linux.netDevices: cannot load libnl-route-3.so.200 (Debian package libnl-route-3-200): "
+  assert_output --partial "$BATS_TEST_TMPDIR/lib/libnl-route-3.so.200"
+  if file -L "$CNFRUN" | grep -q 'static-pie linked'; then
+    assert_output --partial "needs the glibc cnfrun was built with ($(ldd --version | head -1 | awk '{ print $NF }'))"
+  fi
+  run ! cnf state nd5
+  assert_output --partial "does not exist"
+  [ ! -e "$ROOT/nd5" ]
+  run ip -o -4 addr show dev "$DEV"
+  assert_success
+  assert_output --partial "192.0.2.77/24"
+}
