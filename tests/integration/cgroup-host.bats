@@ -4,6 +4,7 @@
 # program, freeze, ps/events/update/kill --all, clean removal, and the errors for controllers
 # the v2 hierarchy lacks.  The pure-v2 behaviour is in cgroup-v2.bats (run in the VM).
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
@@ -139,6 +140,21 @@ pure_v2() { has_ctrl cpuset && has_ctrl memory && has_ctrl pids; }
   # (the spec parser may refuse it first; either way it names the file)
   assert_output --regexp '(is not a cgroup v2 file name|invalid cgroup file name)'
   assert_output --partial '../cgroup.procs'
+}
+
+@test "cgroup: --systemd-cgroup with a libsystemd that cannot be loaded fails create; nothing is left" {
+  # libsystemd is loaded at the scope's start, after the init exists: that init must go too.
+  # A file that is not a library stands in for a broken one (dlopen searches LD_LIBRARY_PATH).
+  mkdir "$BATS_TEST_TMPDIR/lib"
+  echo "not a library" > "$BATS_TEST_TMPDIR/lib/libsystemd.so.0"
+  update_config '.process.args = ["sleep", "100"] | .linux.cgroupsPath = "system.slice:cnfrun:'"$ID"'"'
+  run ! env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" "$CNFRUN" --root "$ROOT" --systemd-cgroup create -b "$BUNDLE" "$ID" </dev/null
+  assert_output --partial "--systemd-cgroup: cannot load libsystemd.so.0 (Debian package libsystemd0): "
+  assert_output --partial "$BATS_TEST_TMPDIR/lib/libsystemd.so.0"
+  [ ! -e "$ROOT/$ID" ]
+  [ ! -e "$CG2/system.slice/cnfrun-$ID.scope" ]
+  run pgrep -f -- "-b $BUNDLE $ID"
+  assert_failure
 }
 
 @test "cgroup: the eBPF device program refuses a block device and allows the listed one" {
