@@ -15,6 +15,17 @@ teardown() { kill_containers; }
 
 # state_of ID: the state JSON, for comparing before and after a refused operation.
 state_of() { cnf state "$1" | jq -S -c .; }
+# refused_unchanged ID MESSAGE COMMAND...: `cnf COMMAND` fails saying MESSAGE, and ID's state is
+# what it was before.
+refused_unchanged() {
+  local id=$1 msg=$2 before
+  shift 2
+  before=$(state_of "$id")
+  run cnf "$@"
+  assert_failure
+  assert_output --partial "$msg"
+  [ "$(state_of "$id")" = "$before" ]
+}
 
 wait_stopped() {
   wait_for 50 sh -c "[ \"\$('$CNFRUN' --root '$ROOT' state '$1' | jq -r .status)\" = stopped ]"
@@ -40,20 +51,12 @@ wait_stopped() {
   update_config '.process.args = ["sleep", "100"]'
   create_ct -b "$BUNDLE" st
   cnf start st
-  local pid before
+  local pid
   pid=$(cnf state st | jq -r .pid)
-  before=$(state_of st)
-  run cnf start st
-  assert_failure
-  assert_output --partial 'already running'
-  [ "$(state_of st)" = "$before" ]
+  refused_unchanged st 'already running' start st
   kill -9 "$pid"
   wait_stopped st
-  before=$(state_of st)
-  run cnf start st
-  assert_failure
-  assert_output --partial 'stopped'
-  [ "$(state_of st)" = "$before" ]
+  refused_unchanged st 'stopped' start st
   run cnf start
   assert_failure
   assert_output --partial 'missing container id'
@@ -63,12 +66,7 @@ wait_stopped() {
   update_config '.process.args = ["sleep", "100"]'
   create_ct -b "$BUNDLE" dr
   cnf start dr
-  local before
-  before=$(state_of dr)
-  run cnf delete dr
-  assert_failure
-  assert_output --partial 'not stopped'
-  [ "$(state_of dr)" = "$before" ]
+  refused_unchanged dr 'not stopped' delete dr
   kill -0 "$(cnf state dr | jq -r .pid)"
   run cnf delete
   assert_failure
